@@ -1,0 +1,70 @@
+"""Explicit configuration: one ``Settings`` object, filled from arguments or environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+DEFAULT_STORE = "sqlite:///hippograph.db"
+DEFAULT_EMBEDDER = "packaged:all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """Parameters of the HippoRAG-2 style query path (defaults as published, plus our fusion)."""
+
+    link_top_k: int = 5  # facts kept after query-to-fact linking
+    entity_top_k: int = 5  # entity seeds kept
+    passage_weight: float = 0.05  # passage seed weight relative to entity seeds
+    damping: float = 0.5  # probability of following an edge in PPR
+    ppr_tolerance: float = 1e-6  # L1 convergence of the power iteration
+    use_filter: bool = True  # recognition filter (LLM when configured, else threshold)
+    filter_threshold: float = 0.0  # raw cosine a linked fact must reach without an LLM
+    dense_fusion: float = 0.5  # weight of the dense rank in the final fusion (0 = pure PPR)
+    fusion_k: int = 10  # reciprocal-rank constant of the fusion
+    as_of: str | None = None  # only facts valid at this ISO date (None = currently valid)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable in hippograph; ``Settings.from_env()`` reads ``HIPPOGRAPH_*``."""
+
+    store: str = DEFAULT_STORE
+    embedder: str = DEFAULT_EMBEDDER
+    embed_batch_size: int = 64
+    extractor: str = "spacy"
+    chunk_size: int = 1200  # characters
+    chunk_overlap: int = 150  # characters
+    synonym_threshold: float = 0.8
+    synonym_top_k: int = 20
+    llm: str | None = None  # provider string or dotted path of a langchain-core chat model
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = os.environ
+        values: dict = {}
+        if "HIPPOGRAPH_STORE" in env:
+            values["store"] = env["HIPPOGRAPH_STORE"]
+        if "HIPPOGRAPH_EMBEDDER" in env:
+            values["embedder"] = env["HIPPOGRAPH_EMBEDDER"]
+        if "HIPPOGRAPH_LLM" in env:
+            values["llm"] = env["HIPPOGRAPH_LLM"]
+        if "HIPPOGRAPH_SYNONYM_THRESHOLD" in env:
+            values["synonym_threshold"] = float(env["HIPPOGRAPH_SYNONYM_THRESHOLD"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_retrieval(self, **changes) -> "Settings":
+        return replace(self, retrieval=replace(self.retrieval, **changes))
+
+
+def data_dir() -> str | None:
+    """Folder of the shared benchmark datasets (``HIPPOGRAPH_DATA``), or None when absent."""
+    candidates = [os.environ.get("HIPPOGRAPH_DATA")]
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates.append(os.path.join(here, "..", "..", "shared", "datasets"))
+    for path in candidates:
+        if path and os.path.isdir(path):
+            return os.path.abspath(path)
+    return None

