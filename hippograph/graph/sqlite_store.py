@@ -329,7 +329,7 @@ class SQLiteStore(GraphStore):
     def vectors(self, kind: str) -> tuple[list[str], np.ndarray]:
         if kind not in VECTOR_KINDS:
             raise ValueError(f"unknown vector kind {kind!r}; expected one of {VECTOR_KINDS}")
-        rows = self._query(f"SELECT id, embedding FROM {_TABLE[kind]} WHERE embedding IS NOT NULL ORDER BY rowid")
+        rows = self._query(f"SELECT id, embedding FROM {_TABLE[kind]} WHERE embedding IS NOT NULL ORDER BY id")
         if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
         ids = [r[0] for r in rows]

@@ -1,0 +1,209 @@
+"""Every Cypher statement the Neo4j store runs (valid Neo4j 5; all data travels as parameters).
+
+Labels and relationship types are only ever interpolated from the fixed sets below, never
+from data.
+"""
+
+from __future__ import annotations
+
+LABELS = ("Document", "Passage", "Episode", "Entity", "Fact", "HippographMeta")
+UNIT_LABELS = ("Passage", "Episode")
+RELATIONSHIP_TYPES = ("HAS_PASSAGE", "HAS_EPISODE", "MENTIONS", "SUPPORTS", "RELATES", "SUBJECT", "OBJECT",
+                      "SYNONYM", "NEXT", "SUPERSEDED_BY")
+
+
+def _label(label: str) -> str:
+    if label not in LABELS:
+        raise ValueError(f"unknown label {label!r}")
+    return label
+
+
+CONSTRAINTS = [
+    *(f"CREATE CONSTRAINT hippograph_{label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+      for label in LABELS),
+    "CREATE INDEX hippograph_fact_subject IF NOT EXISTS FOR (n:Fact) ON (n.subject)",
+]
+
+INIT_META = "MERGE (m:HippographMeta {id: 'meta'}) ON CREATE SET m.generation = 0, m.schema_version = 1"
+BUMP_GENERATION = "MATCH (m:HippographMeta {id: 'meta'}) SET m.generation = m.generation + 1"
+GENERATION = "MATCH (m:HippographMeta {id: 'meta'}) RETURN m.generation AS g"
+
+
+def vector_index(label: str, dimensions: int) -> str:
+    """Neo4j 5 vector index DDL (servers without it are skipped by the store)."""
+    return (f"CREATE VECTOR INDEX hippograph_{_label(label).lower()}_embedding IF NOT EXISTS "
+            f"FOR (n:{label}) ON (n.embedding) OPTIONS {{indexConfig: {{`vector.dimensions`: {int(dimensions)}, "
+            "`vector.similarity_function`: 'cosine'}}")
+
+
+# -- writing a document -------------------------------------------------------------
+TOUCHED_BY_DOCUMENT = """
+OPTIONAL MATCH (d:Document {id: $doc})
+OPTIONAL MATCH (d)-[:HAS_PASSAGE|HAS_EPISODE]->(u)
+OPTIONAL MATCH (u)-[:SUPPORTS]->(f:Fact)
+OPTIONAL MATCH (u)-[:MENTIONS]->(e:Entity)
+RETURN count(d) > 0 AS exists, count(DISTINCT u) AS units, collect(DISTINCT f.id) AS facts,
+       collect(DISTINCT e.id) + collect(DISTINCT f.subject) + collect(DISTINCT f.object) AS entities
+"""
+REMOVE_UNITS = "MATCH (:Document {id: $doc})-[:HAS_PASSAGE|HAS_EPISODE]->(u) DETACH DELETE u"
+REMOVE_DOCUMENT_NODE = "MATCH (d:Document {id: $doc}) DETACH DELETE d"
+CREATE_DOCUMENT = "CREATE (d:Document {id: $row.id}) SET d += $row"
+CREATE_PASSAGES = """
+MATCH (d:Document {id: $doc})
+UNWIND $rows AS r
+CREATE (d)-[:HAS_PASSAGE]->(p:Passage {id: r.id})
+SET p += r
+"""
+CREATE_EPISODES = """
+MATCH (d:Document {id: $doc})
+UNWIND $rows AS r
+CREATE (d)-[:HAS_EPISODE]->(e:Episode {id: r.id})
+SET e += r
+"""
+CREATE_NEXT = """
+UNWIND $rows AS r
+MATCH (a:Episode {id: r.a}), (b:Episode {id: r.b})
+CREATE (a)-[:NEXT]->(b)
+"""
+MERGE_ENTITIES = """
+UNWIND $rows AS r
+MERGE (e:Entity {id: r.id})
+ON CREATE SET e.name = r.name, e.type = r.type, e.embedding = r.embedding
+"""
+MERGE_FACTS = """
+UNWIND $rows AS r
+MERGE (f:Fact {id: r.id})
+ON CREATE SET f += r
+WITH f, r
+MATCH (s:Entity {id: r.subject}), (o:Entity {id: r.object})
+MERGE (f)-[:SUBJECT]->(s)
+MERGE (f)-[:OBJECT]->(o)
+MERGE (s)-[rel:RELATES {fact_id: r.id}]->(o)
+ON CREATE SET rel.predicate = r.predicate
+"""
+
+
+def create_mentions(label: str) -> str:
+    return f"""
+UNWIND $rows AS r
+MATCH (u:{_label(label)} {{id: r.unit}}), (e:Entity {{id: r.entity}})
+CREATE (u)-[:MENTIONS {{count: r.count}}]->(e)
+"""
+
+
+def create_supports(label: str) -> str:
+    return f"""
+UNWIND $rows AS r
+MATCH (u:{_label(label)} {{id: r.unit}}), (f:Fact {{id: r.fact}})
+CREATE (u)-[:SUPPORTS]->(f)
+"""
+
+
+def missing_ids(label: str) -> str:
+    return f"""
+UNWIND $ids AS id
+OPTIONAL MATCH (n:{_label(label)} {{id: id}})
+WITH id, n WHERE n IS NULL
+RETURN collect(id) AS missing
+"""
+
+
+SET_RELATES_WEIGHTS = """
+UNWIND $facts AS fid
+MATCH (f:Fact {id: fid})
+OPTIONAL MATCH (u)-[:SUPPORTS]->(f)
+WITH f, fid, count(u) AS w
+MATCH (f)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
+MATCH (s)-[rel:RELATES {fact_id: fid}]->(o)
+SET rel.weight = w
+"""
+REMOVE_ORPHAN_RELATES = """
+UNWIND $facts AS fid
+MATCH (f:Fact {id: fid})-[:SUBJECT]->(s:Entity)-[rel:RELATES {fact_id: fid}]->(o:Entity)
+WHERE NOT EXISTS { ()-[:SUPPORTS]->(f) }
+DELETE rel
+"""
+REMOVE_ORPHAN_FACTS = """
+UNWIND $facts AS fid
+MATCH (f:Fact {id: fid})
+WHERE NOT EXISTS { ()-[:SUPPORTS]->(f) }
+DETACH DELETE f
+"""
+RESTORE_VALIDITY = """
+MATCH (f:Fact)
+WHERE f.invalid_at IS NOT NULL AND NOT EXISTS { (f)-[:SUPERSEDED_BY]->() }
+REMOVE f.invalid_at
+"""
+REMOVE_ORPHAN_ENTITIES = """
+UNWIND $entities AS eid
+MATCH (e:Entity {id: eid})
+WHERE NOT EXISTS { ()-[:MENTIONS]->(e) } AND NOT EXISTS { (:Fact)-[:SUBJECT|OBJECT]->(e) }
+DETACH DELETE e
+"""
+SUPERSEDE = """
+UNWIND $rows AS r
+MATCH (old:Fact {id: r.old}), (new:Fact {id: r.new})
+MERGE (old)-[s:SUPERSEDED_BY]->(new)
+ON CREATE SET s.at = r.at
+WITH old, r WHERE old.invalid_at IS NULL
+SET old.invalid_at = r.at
+"""
+MERGE_SYNONYMS = """
+UNWIND $rows AS r
+MATCH (a:Entity {id: r.a}), (b:Entity {id: r.b})
+WHERE NOT EXISTS { (a)-[:SYNONYM]-(b) }
+CREATE (a)-[:SYNONYM {score: r.score}]->(b)
+RETURN count(*) AS added
+"""
+
+# -- reading ------------------------------------------------------------------------
+DOCUMENT_HASHES = "MATCH (d:Document) RETURN d.id AS id, d.content_hash AS hash"
+DOCUMENTS = """
+MATCH (d:Document)
+RETURN d.id AS id, d.source AS source, d.title AS title, d.content_hash AS hash, d.ingested_at AS ingested_at,
+       COUNT { (d)-[:HAS_PASSAGE]->() } AS passages, COUNT { (d)-[:HAS_EPISODE]->() } AS episodes
+ORDER BY source, id
+"""
+
+
+def count_nodes(label: str) -> str:
+    return f"MATCH (n:{_label(label)}) RETURN count(n) AS n"
+
+
+def count_relationships(rel_type: str) -> str:
+    if rel_type not in RELATIONSHIP_TYPES:
+        raise ValueError(f"unknown relationship type {rel_type!r}")
+    return f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS n"
+
+
+def existing_ids(label: str) -> str:
+    return f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) RETURN n.id AS id"
+
+
+def vectors(label: str) -> str:
+    return (f"MATCH (n:{_label(label)}) WHERE n.embedding IS NOT NULL "
+            "RETURN n.id AS id, n.embedding AS embedding ORDER BY id")
+
+
+GRAPH_EDGE_QUERIES = (
+    "MATCH (u:Passage)-[:MENTIONS]->(e:Entity) RETURN u.id AS s, e.id AS t, 1.0 AS w",
+    "MATCH (u:Episode)-[:MENTIONS]->(e:Entity) RETURN u.id AS s, e.id AS t, 1.0 AS w",
+    "MATCH (f:Fact) WHERE f.subject <> f.object "
+    "RETURN f.subject AS s, f.object AS t, COUNT { ()-[:SUPPORTS]->(f) } AS w",
+    "MATCH (a:Entity)-[r:SYNONYM]->(b:Entity) RETURN a.id AS s, b.id AS t, r.score AS w",
+    "MATCH (a:Episode)-[:NEXT]->(b:Episode) RETURN a.id AS s, b.id AS t, 1.0 AS w",
+)
+PASSAGES = """
+UNWIND $ids AS id MATCH (p:Passage {id: id})
+RETURN p.id AS id, p.document_id AS document_id, p.text AS text, p.title AS title, p.position AS position
+"""
+EPISODES = """
+UNWIND $ids AS id MATCH (e:Episode {id: id})
+RETURN e.id AS id, e.document_id AS document_id, e.text AS text, e.occurred_at AS occurred_at,
+       e.speaker AS speaker, e.position AS position, e.source_id AS source_id
+"""
+_FACT_FIELDS = ("f.id AS id, f.subject AS subject, f.predicate AS predicate, f.object AS object, f.text AS text, "
+                "f.valid_from AS valid_from, f.invalid_at AS invalid_at, f.created_at AS created_at")
+FACTS = f"UNWIND $ids AS id MATCH (f:Fact {{id: id}}) RETURN {_FACT_FIELDS}"
+FACTS_ABOUT = f"MATCH (f:Fact {{subject: $subject}}) RETURN {_FACT_FIELDS} ORDER BY valid_from, created_at"
+FACT_UNITS = "MATCH (u)-[:SUPPORTS]->(f:Fact) RETURN f.id AS fact, u.id AS unit ORDER BY fact, unit"

@@ -1,0 +1,109 @@
+"""``Memory``: the public SDK facade over a store, the ingest pipeline and the retriever."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+
+from .config import Settings
+from .embedding import Embedder, load_embedder
+from .extract import get_extractor
+from .extract.readers import Problem, SourceDocument, read_sources
+from .graph.store import GraphStore, open_store
+from .pipelines.ingest import IngestPipeline, IngestReport, Progress
+from .records import DocumentInfo, StoreStats
+from .retrieve.hippo import HippoRetriever
+from .retrieve.results import RetrievalResult
+
+
+class Memory:
+    """Long-term graph memory. ``Memory(store="sqlite:///mem.db")`` or ``Memory(Settings(...))``.
+
+    Models load lazily on first use; the store opens at construction.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, store: str | GraphStore | None = None,
+                 embedder: Embedder | None = None, llm: object | None = None):
+        self.settings = settings or Settings.from_env()
+        if isinstance(store, GraphStore):
+            self.store = store
+        else:
+            self.store = open_store(store or self.settings.store)
+        self._embedder = embedder
+        self._llm = llm
+
+    # -- components ------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.embedder, self.settings.embed_batch_size)
+        return self._embedder
+
+    @property
+    def llm(self) -> object | None:
+        if self._llm is None and self.settings.llm:
+            from .llm import load_chat_model
+
+            self._llm = load_chat_model(self.settings.llm)
+        return self._llm
+
+    @cached_property
+    def retriever(self) -> HippoRetriever:
+        return HippoRetriever(self.store, self.embedder, self.settings.retrieval, self.llm)
+
+    def pipeline(self, extractor: str | None = None) -> IngestPipeline:
+        name = extractor or self.settings.extractor
+        return IngestPipeline(
+            store=self.store, embedder=self.embedder,
+            extractor=get_extractor(name, self.llm if name == "llm" else None),
+            chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
+            synonym_threshold=self.settings.synonym_threshold,
+        )
+
+    # -- writing ---------------------------------------------------------------------
+    def ingest(self, sources: list[str], *, format: str = "auto", extractor: str | None = None,
+               progress: Progress | None = None) -> IngestReport:
+        """Ingest files, folders or '-' (stdin); idempotent by content hash."""
+        return self.pipeline(extractor).run(read_sources(sources, format), progress)
+
+    def ingest_documents(self, documents: Iterable[SourceDocument | Problem], *, extractor: str | None = None,
+                         progress: Progress | None = None) -> IngestReport:
+        """Ingest already-read documents (``SourceDocument``) from any source."""
+        return self.pipeline(extractor).run(documents, progress)
+
+    def add_text(self, text: str, *, source: str, title: str = "", extractor: str | None = None) -> IngestReport:
+        """Remember one text under a stable ``source`` key (re-adding changed text replaces it)."""
+        doc = SourceDocument(source=source, title=title or source, text=text, format="text")
+        return self.ingest_documents([doc], extractor=extractor)
+
+    def delete(self, document_id: str) -> bool:
+        """Delete a document and everything only it supports."""
+        return self.store.delete_document(document_id)
+
+    # -- reading ---------------------------------------------------------------------
+    def retrieve(self, question: str, *, top_k: int = 5, mode: str = "hippo",
+                 as_of: str | None = None) -> RetrievalResult:
+        """Ranked passages/episodes with scores and the facts that seeded them."""
+        return self.retriever.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
+
+    def answer(self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None):
+        """An answer with citations over the retrieved passages (LLM when configured, else extractive)."""
+        from .retrieve.answer import answer_question
+
+        retrieved = self.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
+        return answer_question(retrieved, self.llm)
+
+    def stats(self) -> StoreStats:
+        return self.store.stats()
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.store.documents()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Memory":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

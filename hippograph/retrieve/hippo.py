@@ -1,0 +1,120 @@
+"""HippoRAG-2 style retrieval: link facts, seed entities and passages, PPR, fuse with dense."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from ..config import RetrievalSettings
+from ..embedding import Embedder
+from ..graph.ppr import personalized_pagerank
+from ..graph.store import GraphStore
+from .dense import min_max, top_k
+from .index import IndexCache, RetrievalIndex
+from .linking import FactLink, link_facts, recognition_filter
+from .results import LinkedFact, RetrievalResult, RetrievedUnit
+
+MODES = ("hippo", "dense")
+
+
+def embed_query(embedder: Embedder, text: str) -> np.ndarray:
+    encode_query = getattr(embedder, "encode_query", None)
+    return encode_query(text) if encode_query else embedder.encode([text])[0]
+
+
+def entity_seeds(index: RetrievalIndex, links: list[FactLink], keep: int) -> dict[str, float]:
+    """Each entity of a kept fact gets fact score / units mentioning it, averaged; top ``keep``."""
+    total: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    for link in links:
+        for entity in {link.fact.subject, link.fact.object}:
+            if entity in index.graph.index:
+                total[entity] += link.score / max(1, index.unit_mentions.get(entity, 0))
+                count[entity] += 1
+    averaged = {e: total[e] / count[e] for e in total}
+    best = sorted(averaged.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+    return {e: w for e, w in best if w > 0}
+
+
+def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int) -> np.ndarray:
+    """Reciprocal-rank fusion: ``(1-weight)/(k+rank_primary) + weight/(k+rank_secondary)``."""
+    if weight <= 0:
+        return primary
+    n = primary.size
+    rank_p = np.empty(n)
+    rank_p[np.argsort(-primary, kind="stable")] = np.arange(1, n + 1)
+    rank_s = np.empty(n)
+    rank_s[np.argsort(-secondary, kind="stable")] = np.arange(1, n + 1)
+    return (1 - weight) / (k + rank_p) + weight / (k + rank_s)
+
+
+class HippoRetriever:
+    """The query path over any ``GraphStore``; indexes are cached and refreshed on change."""
+
+    def __init__(self, store: GraphStore, embedder: Embedder, settings: RetrievalSettings | None = None,
+                 llm: object | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings or RetrievalSettings()
+        self.llm = llm
+        self.indexes = IndexCache(store)
+
+    def retrieve(self, question: str, top_k: int = 5, mode: str = "hippo", as_of: str | None = None,
+                 settings: RetrievalSettings | None = None) -> RetrievalResult:
+        """Rank passages/episodes for ``question``; an empty store gives an empty result."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
+        cfg = settings or self.settings
+        as_of = as_of or cfg.as_of
+        result = RetrievalResult(question, mode)
+        index = self.indexes.get()
+        if len(index.units) == 0 or not question.strip():
+            return result
+        query = embed_query(self.embedder, question)
+        dense = index.units.scores(query)
+        scores = dense
+        if mode == "hippo":
+            scores, result.facts, result.seeds, result.fallback = self._hippo_scores(index, query, question,
+                                                                                    dense, cfg, as_of)
+        result.passages = self._units(index, top_k_scores(index, scores, top_k))
+        return result
+
+    def _hippo_scores(self, index: RetrievalIndex, query: np.ndarray, question: str, dense: np.ndarray,
+                      cfg: RetrievalSettings, as_of: str | None):
+        links = link_facts(index, query, cfg.link_top_k, as_of)
+        if cfg.use_filter:
+            links = recognition_filter(links, question, self.llm, cfg.filter_threshold)
+        facts = [LinkedFact(l.fact.id, l.fact.subject, l.fact.predicate, l.fact.object, l.fact.text,
+                            round(l.score, 6), l.fact.valid_from, l.fact.invalid_at) for l in links]
+        seeds = entity_seeds(index, links, cfg.entity_top_k)
+        if not seeds:
+            reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
+            return dense, facts, {}, reason
+        n_units = len(index.units)
+        reset = np.zeros(index.graph.size)
+        reset[:n_units] = min_max(dense) * cfg.passage_weight
+        for entity, weight in seeds.items():
+            reset[index.graph.index[entity]] += weight
+        ppr = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)[:n_units]
+        return fuse_ranks(ppr, dense, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None
+
+    def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]]) -> list[RetrievedUnit]:
+        passage_ids = [i for i, _ in ranked if index.unit_kind[i] == "passage"]
+        episode_ids = [i for i, _ in ranked if index.unit_kind[i] == "episode"]
+        records = {p.id: p for p in self.store.passages(passage_ids)} | {e.id: e for e in self.store.episodes(episode_ids)}
+        out = []
+        for unit_id, score in ranked:
+            r = records.get(unit_id)
+            if r is None:
+                continue
+            if index.unit_kind[unit_id] == "passage":
+                out.append(RetrievedUnit(r.id, "passage", r.title, r.text, round(score, 6), r.document_id))
+            else:
+                out.append(RetrievedUnit(r.id, "episode", "", r.text, round(score, 6), r.document_id,
+                                         r.source_id, r.occurred_at, r.speaker))
+        return out
+
+
+def top_k_scores(index: RetrievalIndex, scores: np.ndarray, k: int) -> list[tuple[str, float]]:
+    return top_k(index.units.ids, scores, k)

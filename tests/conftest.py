@@ -1,0 +1,75 @@
+"""Shared fixtures: the real packaged embedder (loaded once), temporary stores, sample notes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from hippograph.config import data_dir  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parent.parent / "hippograph" / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from hippograph.embedding import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Path:
+    folder = data_dir()
+    if folder is None:
+        pytest.skip("shared datasets not found (set HIPPOGRAPH_DATA)")
+    return Path(folder)
+
+
+@pytest.fixture
+def sample_dir(tmp_path) -> Path:
+    target = tmp_path / "notes"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    from hippograph.graph.sqlite_store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "store.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def memory(tmp_path, embedder):
+    from hippograph import Memory, Settings
+
+    m = Memory(Settings(store=f"sqlite:///{tmp_path / 'memory.db'}"), embedder=embedder)
+    yield m
+    m.close()
+
+
+def pytest_generate_tests(metafunc):
+    if "store" in metafunc.fixturenames:
+        metafunc.parametrize("store", ["sqlite", "bolt"], indirect=True)
+
+
+@pytest.fixture
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        from hippograph.graph.sqlite_store import SQLiteStore
+
+        s = SQLiteStore(tmp_path / "contract.db")
+    else:
+        server = request.getfixturevalue("bolt_server")
+        s = server.fresh_store()
+    yield s
+    s.close()

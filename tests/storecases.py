@@ -1,0 +1,36 @@
+"""Hand-built document batches for the store contract tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hippograph.ids import fact_id, short_hash
+from hippograph.records import Document, DocumentBatch, Entity, Fact, Mention, Passage, Support
+
+
+def vec(seed: int, dim: int = 8) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def batch(doc: str, passages: list[str], triples: list[tuple[str, str, str]], version: str = "1") -> DocumentBatch:
+    """A document whose every passage states every triple."""
+    d = Document(id=doc, source=f"{doc}.txt", title=doc.title(), content_hash=f"{doc}-{version}",
+                 ingested_at="2026-01-01T00:00:00+00:00")
+    b = DocumentBatch(document=d)
+    ents: dict[str, Entity] = {}
+    facts: dict[str, Fact] = {}
+    for i, text in enumerate(passages):
+        pid = short_hash(doc, str(i))
+        b.passages.append(Passage(pid, doc, text, d.title, i, vec(hash(text) % 10_000)))
+        for s, p, o in triples:
+            for name in (s, o):
+                ents.setdefault(name, Entity(name, name.title(), "", vec(sum(map(ord, name)))))
+                if Mention(pid, name) not in b.mentions:
+                    b.mentions.append(Mention(pid, name, 1))
+            fid = fact_id(s, p, o)
+            facts.setdefault(fid, Fact(fid, s, p, o, f"{s} {p} {o}", created_at="t", embedding=vec(len(fid) + ord(fid[0]))))
+            b.supports.append(Support(pid, fid))
+    b.entities = list(ents.values())
+    b.facts = list(facts.values())
+    return b

@@ -1,0 +1,97 @@
+"""The GraphStore contract, run against every store (embedded SQLite and Neo4j over Bolt)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hippograph.graph.store import StoreError
+from hippograph.ids import fact_id
+from hippograph.records import Mention, SynonymEdge
+from storecases import batch
+
+
+def test_write_and_read_back(store):
+    store.write_document(batch("alpha", ["Alice met Bob.", "Bob lives in Paris."],
+                               [("alice", "met", "bob"), ("bob", "lives in", "paris")]))
+    stats = store.stats()
+    assert (stats.documents, stats.passages, stats.entities, stats.facts) == (1, 2, 3, 2)
+    assert stats.edges_by_type["MENTIONS"] == 6 and stats.edges_by_type["SUPPORTS"] == 4
+    assert stats.edges == sum(stats.edges_by_type.values())
+    docs = store.documents()
+    assert [(d.id, d.passages) for d in docs] == [("alpha", 2)]
+    ids, matrix = store.vectors("passage")
+    assert len(ids) == 2 and matrix.shape == (2, 8) and matrix.dtype == np.float32
+    assert store.passages(list(reversed(ids)))[0].id == ids[1]  # order as asked
+    fid = fact_id("bob", "lives in", "paris")
+    (fact,) = store.facts([fid, "missing"])
+    assert (fact.subject, fact.predicate, fact.object) == ("bob", "lives in", "paris")
+    edges = store.graph_edges()
+    weights = {(s, t): w for s, t, w in zip(edges.sources, edges.targets, edges.weights)}
+    assert weights[("bob", "paris")] == 2.0  # supported by both passages
+    assert store.existing_ids("entity", ["alice", "zed"]) == {"alice"}
+
+
+def test_delete_cascades_but_keeps_shared_nodes(store):
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    store.write_document(batch("beta", ["B."], [("bob", "lives in", "paris")]))
+    store.add_synonyms([SynonymEdge("alice", "paris", 0.9)])
+    assert store.delete_document("alpha") is True
+    stats = store.stats()
+    assert (stats.documents, stats.passages, stats.entities, stats.facts) == (1, 1, 2, 1)
+    assert store.existing_ids("entity", ["alice", "bob", "paris"]) == {"bob", "paris"}
+    assert stats.edges_by_type["SYNONYM"] == 0  # alice's synonym edge went with alice
+    assert store.delete_document("alpha") is False
+    store.delete_document("beta")
+    assert store.stats().edges == 0 and store.stats().entities == 0
+
+
+def test_replacing_a_document_keeps_vectors_of_shared_entities(store):
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    newer = batch("alpha", ["A2."], [("alice", "likes", "carol")], version="2")
+    for e in newer.entities:
+        if e.id == "alice":
+            e.embedding = None  # the pipeline does not re-embed entities the store has
+    store.write_document(newer)
+    ids, _ = store.vectors("entity")
+    assert sorted(ids) == ["alice", "carol"]
+    assert store.document_hashes() == {"alpha": "alpha-2"}
+
+
+def test_failed_write_leaves_nothing(store):
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    before = store.stats().as_dict()
+    bad = batch("beta", ["B."], [("bob", "lives in", "paris")])
+    bad.mentions.append(Mention(bad.passages[0].id, "nobody-declared-this", 1))
+    with pytest.raises(StoreError):
+        store.write_document(bad)
+    assert store.stats().as_dict() == before
+    assert "beta" not in store.document_hashes()
+
+
+def test_hostile_names_are_stored_verbatim(store):
+    hostile = "x'}) DETACH DELETE n //`\"\\"
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    store.write_document(batch("beta", [hostile], [(hostile, "says", "bob")]))
+    assert store.stats().documents == 2
+    assert store.existing_ids("entity", [hostile]) == {hostile}
+    (fact,) = store.facts([fact_id(hostile, "says", "bob")])
+    assert fact.subject == hostile
+    store.delete_document("beta")
+    assert store.stats().entities == 2  # alice and bob survive
+
+
+def test_synonyms_are_idempotent_and_undirected(store):
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    assert store.add_synonyms([SynonymEdge("bob", "alice", 0.91)]) == 1
+    assert store.add_synonyms([SynonymEdge("alice", "bob", 0.91)]) == 0
+    assert store.stats().edges_by_type["SYNONYM"] == 1
+
+
+def test_generation_moves_on_change(store):
+    g0 = store.generation()
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    g1 = store.generation()
+    assert g1 != g0
+    store.delete_document("alpha")
+    assert store.generation() != g1
