@@ -15,14 +15,24 @@ class RetrievalSettings:
 
     link_top_k: int = 5  # facts kept after query-to-fact linking
     entity_top_k: int = 5  # entity seeds kept
-    passage_weight: float = 0.05  # passage seed weight relative to entity seeds
+    # Passage seeds. "softmax" (ours): a softmax of passage cosines at ``passage_temperature``
+    # carrying ``passage_weight`` x the entity seeds' total mass. "minmax" (HippoRAG 2 as
+    # published): min-max normalized cosines x ``passage_weight`` (0.05 there).
+    passage_seeds: str = "softmax"
+    passage_weight: float = 1.0
+    passage_temperature: float = 0.02
     damping: float = 0.5  # probability of following an edge in PPR
     ppr_tolerance: float = 1e-6  # L1 convergence of the power iteration
     use_filter: bool = True  # recognition filter (LLM when configured, else threshold)
     filter_threshold: float = 0.0  # raw cosine a linked fact must reach without an LLM
-    dense_fusion: float = 0.5  # weight of the dense rank in the final fusion (0 = pure PPR)
+    dense_fusion: float = 0.0  # optional reciprocal-rank fusion weight of the dense ranking
     fusion_k: int = 10  # reciprocal-rank constant of the fusion
     as_of: str | None = None  # only facts valid at this ISO date (None = currently valid)
+
+    @classmethod
+    def hipporag2_published(cls) -> "RetrievalSettings":
+        """HippoRAG 2's published seeding (min-max passage seeds x 0.05), for comparison."""
+        return cls(passage_seeds="minmax", passage_weight=0.05)
 
 
 @dataclass(frozen=True)

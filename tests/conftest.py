@@ -73,3 +73,15 @@ def store(request, tmp_path):
         s = server.fresh_store()
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory):
+    """One real ArcadeDB Bolt server for the whole session, stopped by its process at the end."""
+    pytest.importorskip("arcadedb_embedded", reason="dev extra not installed: pip install -e '.[dev]'")
+    from bolt_server import BoltServer
+
+    server = BoltServer(tmp_path_factory.mktemp("arcadedb"))
+    server.start()
+    yield server
+    server.stop()

@@ -37,6 +37,29 @@ def entity_seeds(index: RetrievalIndex, links: list[FactLink], keep: int) -> dic
     return {e: w for e, w in best if w > 0}
 
 
+def passage_seed_weights(dense: np.ndarray, cfg: RetrievalSettings) -> np.ndarray:
+    """Seed weight of every unit from its cosine with the query."""
+    if cfg.passage_seeds == "minmax":
+        return min_max(dense) * cfg.passage_weight
+    if cfg.passage_seeds != "softmax":
+        raise ValueError(f"unknown passage_seeds {cfg.passage_seeds!r}; expected softmax or minmax")
+    # A sharp softmax keeps seed mass on the few passages that really match; min-max
+    # scores spread most of the mass over the whole corpus.
+    z = np.exp((dense - dense.max()) / cfg.passage_temperature)
+    return z / z.sum() * cfg.passage_weight
+
+
+def seed_vector(index: RetrievalIndex, seeds: dict[str, float], dense: np.ndarray,
+                cfg: RetrievalSettings) -> np.ndarray:
+    """The PPR reset vector: entity seeds, plus passage seeds over the first ``len(units)`` nodes."""
+    reset = np.zeros(index.graph.size)
+    total = sum(seeds.values()) if cfg.passage_seeds == "softmax" else 1.0
+    for entity, weight in seeds.items():
+        reset[index.graph.index[entity]] += weight / total
+    reset[: len(index.units)] += passage_seed_weights(dense, cfg)
+    return reset
+
+
 def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int) -> np.ndarray:
     """Reciprocal-rank fusion: ``(1-weight)/(k+rank_primary) + weight/(k+rank_secondary)``."""
     if weight <= 0:
@@ -92,10 +115,7 @@ class HippoRetriever:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
             return dense, facts, {}, reason
         n_units = len(index.units)
-        reset = np.zeros(index.graph.size)
-        reset[:n_units] = min_max(dense) * cfg.passage_weight
-        for entity, weight in seeds.items():
-            reset[index.graph.index[entity]] += weight
+        reset = seed_vector(index, seeds, dense, cfg)
         ppr = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)[:n_units]
         return fuse_ranks(ppr, dense, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None
 
