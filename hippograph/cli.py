@@ -56,6 +56,7 @@ def ingest(
     sources: list[str] = typer.Argument(..., help="files, folders, or - for stdin"),
     format: str = typer.Option("auto", "--format", "-f", help="|".join(FORMATS)),
     extractor: Optional[str] = typer.Option(None, "--extractor", "-x", help="spacy | llm | none"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="only the first N documents of each source"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ) -> None:
     """Ingest documents; unchanged ones are skipped, changed ones replaced. Exit 1 if any input failed."""
@@ -67,7 +68,7 @@ def ingest(
                           console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("ingest", total=None)
         try:
-            report = memory.ingest(sources, format=format, extractor=extractor,
+            report = memory.ingest(sources, format=format, extractor=extractor, limit=limit,
                                    progress=lambda done, total: bar.update(task, completed=done, total=total))
         except (ValueError, RuntimeError) as exc:
             err.print(f"[red]error:[/] {exc}")

@@ -16,6 +16,18 @@ from .retrieve.hippo import HippoRetriever
 from .retrieve.results import RetrievalResult
 
 
+def first_documents(items: Iterable[SourceDocument | Problem], limit: int):
+    """The first ``limit`` documents of each source file (problems always pass through)."""
+    seen: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, SourceDocument):
+            origin = item.source.split("#", 1)[0]
+            seen[origin] = seen.get(origin, 0) + 1
+            if seen[origin] > limit:
+                continue
+        yield item
+
+
 class Memory:
     """Long-term graph memory. ``Memory(store="sqlite:///mem.db")`` or ``Memory(Settings(...))``.
 
@@ -62,9 +74,14 @@ class Memory:
 
     # -- writing ---------------------------------------------------------------------
     def ingest(self, sources: list[str], *, format: str = "auto", extractor: str | None = None,
-               progress: Progress | None = None) -> IngestReport:
-        """Ingest files, folders or '-' (stdin); idempotent by content hash."""
-        return self.pipeline(extractor).run(read_sources(sources, format), progress)
+               limit: int | None = None, progress: Progress | None = None) -> IngestReport:
+        """Ingest files, folders or '-' (stdin); idempotent by content hash.
+
+        ``limit`` keeps only the first N documents of each source (e.g. a corpus slice)."""
+        items = read_sources(sources, format)
+        if limit is not None:
+            items = first_documents(items, limit)
+        return self.pipeline(extractor).run(items, progress)
 
     def ingest_documents(self, documents: Iterable[SourceDocument | Problem], *, extractor: str | None = None,
                          progress: Progress | None = None) -> IngestReport:

@@ -166,7 +166,8 @@ def _read_openie(source: str, payload: object) -> Iterator[SourceDocument | Prob
             yield Problem(f"{source}[{i}]", "openie record is not an object")
             continue
         title = str(record.get("title") or "").strip()
-        text = record.get("passage") or (f"{title}\n{record.get('text', '')}" if title else record.get("text"))
+        body = record.get("text")
+        text = record.get("passage") or (f"{title}\n{body}" if title and body else body)
         if not isinstance(text, str) or not text.strip():
             yield Problem(f"{source}[{i}]", "openie record needs 'passage' or 'text'")
             continue

@@ -67,9 +67,10 @@ class IngestPipeline:
     synonym_threshold: float = 0.8
     group_size: int = 128  # documents extracted and embedded together
 
-    @property
-    def signature(self) -> str:
-        return f"extractor={self.extractor.name};chunk={self.chunk_size}/{self.chunk_overlap}"
+    def signature(self, doc: SourceDocument) -> str:
+        """What, besides the content, shapes a document's records (changes force re-ingestion)."""
+        extractor = "precomputed" if doc.extractions is not None else self.extractor.name
+        return f"extractor={extractor};chunk={self.chunk_size}/{self.chunk_overlap}"
 
     def run(self, inputs: Iterable[SourceDocument | Problem], progress: Progress | None = None) -> IngestReport:
         """Ingest every document of ``inputs``; problems are reported, never raised."""
@@ -82,7 +83,7 @@ class IngestPipeline:
             if isinstance(item, Problem):
                 report.problems.append(item)
                 continue
-            prepared = prepare(item, self.signature, self.chunk_size, self.chunk_overlap, now)
+            prepared = prepare(item, self.signature(item), self.chunk_size, self.chunk_overlap, now)
             doc = prepared.document
             if doc.id in seen or stored.get(doc.id) == doc.content_hash:
                 report.unchanged.append(doc.id)
