@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -74,7 +75,7 @@ def ingest(
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(2)
     for problem in report.problems:
-        err.print(f"[yellow]skipped[/] {problem.source}: {problem.reason}")
+        err.print(f"[yellow]skipped[/] {escape(problem.source)}: {escape(problem.reason)}")
     summary = report.as_dict()
     if as_json:
         out.print_json(json.dumps(summary))
@@ -175,13 +176,15 @@ def _print_result(result) -> None:
         out.print("no passages: the store is empty")
     for rank, p in enumerate(result.passages, 1):
         label = p.title or p.source_id or p.id
-        out.print(f"[bold]{rank}. {label}[/]  [dim]{p.id} score={p.score:.4f}[/]")
-        out.print("   " + p.text.replace("\n", " ")[:300])
+        when = f" {p.occurred_at}" if p.occurred_at else ""
+        out.print(f"[bold]{rank}. {escape(label)}[/]  [dim]{p.id} score={p.score:.4f}{when}[/]")
+        out.print("   " + escape(p.text.replace("\n", " ")[:300]))
     if result.facts:
         out.print("[bold]facts[/]")
         for f in result.facts:
-            validity = f" [dim](valid {f.valid_from or '?'} .. {f.invalid_at or 'now'})[/]" if f.valid_from else ""
-            out.print(f"  {f.score:.3f}  ({f.subject}) -[{f.predicate}]-> ({f.object}){validity}")
+            validity = f" (valid {f.valid_from or '?'} .. {f.invalid_at or 'now'})" if f.valid_from else ""
+            out.print(f"  {f.score:.3f}  " + escape(f"({f.subject}) -[{f.predicate}]-> ({f.object})")
+                      + f"[dim]{escape(validity)}[/]")
 
 
 @app.command()
@@ -203,7 +206,7 @@ def answer(
     if as_json:
         sys.stdout.write(json.dumps(result.as_dict()) + "\n")
         return
-    out.print(result.answer)
+    out.print(escape(result.answer))
     for n, pid in enumerate(result.citations, 1):
         out.print(f"[dim]  cited: {pid}[/]")
 
@@ -250,7 +253,7 @@ def flows_serve(
 
 @app.command()
 def demo(ctx: typer.Context, question: str = typer.Option(
-        "Where was the husband of Marie Curie born?", "--question")) -> None:
+        "Where was Pierre Curie, the husband of Marie Curie, born?", "--question")) -> None:
     """Ingest the bundled sample notes and answer a question (the README's first command)."""
     from importlib.resources import files
 
@@ -259,11 +262,11 @@ def demo(ctx: typer.Context, question: str = typer.Option(
         report = memory.ingest([sample])
         out.print(f"ingested bundled sample: {report.as_dict()['added']} added, "
                   f"{len(report.unchanged)} unchanged -> {json.dumps(memory.stats().as_dict())}")
-        out.print(f"\n[bold]Q:[/] {question}")
+        out.print("\n[bold]Q:[/] " + escape(question))
         retrieved = memory.retrieve(question, top_k=3)
         _print_result(retrieved)
         result = memory.answer(question, top_k=3)
-        out.print(f"\n[bold]A:[/] {result.answer}")
+        out.print("\n[bold]A:[/] " + escape(result.answer))
         for pid in result.citations:
             out.print(f"[dim]  cited: {pid}[/]")
 

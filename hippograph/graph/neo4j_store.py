@@ -34,13 +34,15 @@ def _vector(v: np.ndarray | None) -> list[float] | None:
 class Neo4jStore(GraphStore):
     """A ``GraphStore`` in a Neo4j database reached over Bolt."""
 
-    def __init__(self, uri: str, user: str = "neo4j", password: str | None = None, database: str | None = None):
+    def __init__(self, uri: str, user: str = "neo4j", password: str | None = None, database: str | None = None,
+                 **driver_config):
+        """``driver_config`` goes to ``neo4j.GraphDatabase.driver`` (e.g. ``max_transaction_retry_time``)."""
         import neo4j
 
         self.uri = uri
         self.database = database
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password or ""))
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password or ""), **driver_config)
             self._driver.verify_connectivity()
             self.agent = self._driver.get_server_info().agent
         except Exception as exc:  # never echo the password: the message names URI and user only

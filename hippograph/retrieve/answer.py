@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from ..extract.chunking import split_sentences
@@ -83,23 +85,44 @@ _STOP = set("a an the of in on at to for by with from and or is are was were be 
             "name named".split())
 
 
+_PRONOUN_STARTS = {"he", "she", "it", "they", "his", "her", "its", "their"}
+
+
 def _content_words(text: str) -> set[str]:
     return {w for w in normalize_answer(text).split() if w not in _STOP}
 
 
 def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Answer:
-    """The sentence(s) of the top passages sharing the most content words with the question and
-    its linked facts (earlier passages preferred on ties), cited; abstains when nothing overlaps."""
+    """The sentence(s) of the top passages that best cover the question, cited.
+
+    A sentence scores the IDF-weighted question words it shares (a pronoun-led sentence also
+    counts its passage's title words, a cheap stand-in for coreference), half that for words
+    of the linked facts, and loses a little per passage rank. Abstains when nothing overlaps.
+    """
     question_words = _content_words(retrieved.question)
     fact_words = set().union(*(_content_words(f.text) for f in retrieved.facts)) if retrieved.facts else set()
-    scored = []
+    candidates = []
     for rank, passage in enumerate(retrieved.passages):
-        for position, sentence in enumerate(split_sentences(passage.text.replace("\n", ". ", 1)
-                                                            if passage.title else passage.text)):
+        body = passage.text.split("\n", 1)[1] if passage.title and "\n" in passage.text else passage.text
+        title_words = _content_words(passage.title)
+        for position, sentence in enumerate(split_sentences(" ".join(body.split()))):
             words = _content_words(sentence)
-            score = len(words & question_words) + 0.5 * len(words & (fact_words - question_words))
-            if score > 0:
-                scored.append((score - 0.1 * rank, -rank, -position, sentence, passage.id))
+            if sentence.split(" ", 1)[0].lower() in _PRONOUN_STARTS:
+                words |= title_words
+            candidates.append((rank, position, sentence, passage.id, words))
+    # Rare words (in few candidate sentences) say more about the answer than common ones.
+    document_frequency = Counter(w for *_, words in candidates for w in words)
+    n = max(1, len(candidates))
+
+    def idf(word: str) -> float:
+        return math.log(1 + n / document_frequency[word])
+
+    scored = []
+    for rank, position, sentence, pid, words in candidates:
+        score = sum(idf(w) for w in words & question_words)
+        score += 0.5 * sum(idf(w) for w in words & (fact_words - question_words))
+        if score > 0:
+            scored.append((score - 0.1 * rank, -rank, -position, sentence, pid))
     answer = Answer(retrieved.question, ABSTAIN, [], retrieved.passages, retrieved.facts, True, "extractive")
     if not scored:
         return answer

@@ -1,0 +1,90 @@
+"""The command line, end to end in-process (real store, real models)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from hippograph.cli import app
+
+
+@pytest.fixture
+def cli(tmp_path, embedder):
+    runner = CliRunner()
+    store = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def run(*args, input=None):
+        return runner.invoke(app, ["--store", store, *args], input=input, catch_exceptions=False)
+
+    return run
+
+
+def test_ingest_stats_documents_delete(cli, sample_dir):
+    result = cli("ingest", str(sample_dir))
+    assert result.exit_code == 0, result.output
+    stats = json.loads(cli("stats", "--json").stdout)
+    assert stats["documents"] == 4 and stats["passages"] >= 4
+    assert set(stats) >= {"documents", "passages", "episodes", "entities", "facts", "edges"}
+    docs = json.loads(cli("documents", "--json").stdout)
+    assert {d["title"] for d in docs} >= {"Marie Curie", "Pierre Curie"}
+    assert all(d["passages"] >= 1 for d in docs)
+    again = cli("ingest", str(sample_dir), "--json")
+    assert json.loads(again.stdout)["unchanged"] == 4
+    assert json.loads(cli("stats", "--json").stdout) == stats
+    assert cli("delete", docs[0]["id"]).exit_code == 0
+    assert json.loads(cli("stats", "--json").stdout)["documents"] == 3
+    missing = cli("delete", "no-such-doc")
+    assert missing.exit_code == 1 and "no document" in missing.output
+
+
+def test_ingest_reports_bad_files_with_exit_code(cli, sample_dir):
+    (sample_dir / "broken.bin").write_bytes(b"\x00\xff" * 64)
+    (sample_dir / "empty.md").write_text("")
+    result = cli("ingest", str(sample_dir))
+    assert result.exit_code == 1
+    assert "broken.bin" in result.output and "binary" in result.output
+    assert "empty.md" in result.output and "empty" in result.output
+    assert json.loads(cli("stats", "--json").stdout)["documents"] == 4
+
+
+def test_ingest_from_stdin(cli):
+    result = cli("ingest", "-", input="Ada Lovelace wrote the first program for the Analytical Engine.\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(cli("stats", "--json").stdout)["documents"] == 1
+
+
+def test_query_json_and_batch(cli, sample_dir, tmp_path):
+    cli("ingest", str(sample_dir))
+    one = json.loads(cli("query", "Where was Pierre Curie born?", "--json", "--top-k", "3").stdout)
+    assert len(one["passages"]) == 3 and {"id", "title", "text", "score"} <= set(one["passages"][0])
+    assert one["facts"] and "predicate" in one["facts"][0]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "a", "question": "Who discovered radium?"}\n'
+                         '{"id": "b", "question": "What river runs through Warsaw?"}\n')
+    lines = cli("query", "--questions", str(questions), "--json", "--mode", "dense").stdout.strip().splitlines()
+    parsed = [json.loads(line) for line in lines]
+    assert [p["id"] for p in parsed] == ["a", "b"] and all(p["mode"] == "dense" for p in parsed)
+
+
+def test_query_explain_cypher(cli, sample_dir):
+    cli("ingest", str(sample_dir))
+    out = cli("query", "Who married Marie Curie?", "--explain-cypher").stdout
+    assert ":param seeds =>" in out and "MATCH (u)" in out
+
+
+def test_usage_errors(cli, tmp_path):
+    assert cli("ingest", "x", "--format", "pdf").exit_code == 2
+    assert cli("query").exit_code == 2
+    bad = tmp_path / "q.jsonl"
+    bad.write_text("{oops\n")
+    result = cli("query", "--questions", str(bad))
+    assert result.exit_code == 2 and "q.jsonl:1" in result.output
+    assert cli("--store", "sqlite://relative.db", "stats").exit_code == 2
+
+
+def test_demo_runs_on_the_bundled_sample(cli):
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    assert "ingested bundled sample" in result.stdout and "A:" in result.stdout
