@@ -19,7 +19,7 @@ class RetrievalSettings:
     # carrying ``passage_weight`` x the entity seeds' total mass. "minmax" (HippoRAG 2 as
     # published): min-max normalized cosines x ``passage_weight`` (0.05 there).
     passage_seeds: str = "softmax"
-    passage_weight: float = 1.0
+    passage_weight: float = 3.0
     passage_temperature: float = 0.02
     damping: float = 0.5  # probability of following an edge in PPR
     ppr_tolerance: float = 1e-6  # L1 convergence of the power iteration

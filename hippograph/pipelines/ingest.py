@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from ..embedding import Embedder
-from ..extract.base import Extractor
+from ..extract.base import Extraction, Extractor
 from ..extract.readers import Problem, SourceDocument
 from ..graph.store import GraphStore, StoreError
 from ..graph.synonyms import synonym_edges
@@ -55,6 +55,25 @@ class IngestReport:
 
 
 @dataclass
+class Plan:
+    """One ingestion run's state: what to write, what was written, what went wrong."""
+
+    stored: dict[str, str]
+    now: str
+    pending: list[Prepared] = field(default_factory=list)
+    report: IngestReport = field(default_factory=IngestReport)
+    new_entities: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def record_written(self, batch: DocumentBatch) -> None:
+        doc = batch.document
+        self.report.facts_superseded += len(batch.supersessions)
+        (self.report.updated if doc.id in self.stored else self.report.added).append(doc.id)
+        for entity in batch.entities:
+            if entity.embedding is not None:
+                self.new_entities[entity.id] = entity.embedding
+
+
+@dataclass
 class IngestPipeline:
     """Idempotent ingestion into a store: unchanged documents (by content hash) are skipped,
     changed ones replaced, each document written in its own transaction."""
@@ -72,65 +91,64 @@ class IngestPipeline:
         extractor = "precomputed" if doc.extractions is not None else self.extractor.name
         return f"extractor={extractor};chunk={self.chunk_size}/{self.chunk_overlap}"
 
-    def run(self, inputs: Iterable[SourceDocument | Problem], progress: Progress | None = None) -> IngestReport:
-        """Ingest every document of ``inputs``; problems are reported, never raised."""
-        report = IngestReport()
-        now = datetime.now(timezone.utc).isoformat()
-        stored = self.store.document_hashes()
-        pending: list[Prepared] = []
+    def plan(self, inputs: Iterable[SourceDocument | Problem], now: str) -> "Plan":
+        """Fingerprint every document; keep those new or changed since the store last saw them."""
+        plan = Plan(stored=self.store.document_hashes(), now=now)
         seen: set[str] = set()
         for item in inputs:
             if isinstance(item, Problem):
-                report.problems.append(item)
+                plan.report.problems.append(item)
                 continue
             prepared = prepare(item, self.signature(item), self.chunk_size, self.chunk_overlap, now)
             doc = prepared.document
-            if doc.id in seen or stored.get(doc.id) == doc.content_hash:
-                report.unchanged.append(doc.id)
+            if doc.id in seen or plan.stored.get(doc.id) == doc.content_hash:
+                plan.report.unchanged.append(doc.id)
                 continue
             seen.add(doc.id)
-            pending.append(prepared)
-        total = len(pending)
+            plan.pending.append(prepared)
+        return plan
+
+    def run(self, inputs: Iterable[SourceDocument | Problem], progress: Progress | None = None) -> IngestReport:
+        """Ingest every document of ``inputs``; problems are reported, never raised."""
+        plan = self.plan(inputs, datetime.now(timezone.utc).isoformat())
+        total = len(plan.pending)
         if progress:
             progress(0, total)
-        new_entities: dict[str, np.ndarray] = {}
         for start in range(0, total, self.group_size):
-            group = pending[start : start + self.group_size]
-            written = self.ingest_group(group, stored, report, now)
-            for batch in written:
-                for entity in batch.entities:
-                    if entity.embedding is not None:
-                        new_entities[entity.id] = entity.embedding
+            group = plan.pending[start : start + self.group_size]
+            for batch in self.build(group, self.extract(group), plan):
+                try:
+                    self.write(batch)
+                except (StoreError, ValueError) as exc:
+                    plan.report.problems.append(Problem(batch.document.source, str(exc)))
+                    continue
+                plan.record_written(batch)
             if progress:
                 progress(min(start + self.group_size, total), total)
-        report.synonyms_added = self._add_synonyms(new_entities)
-        return report
+        return self.finish(plan)
 
-    def ingest_group(self, group: list[Prepared], stored: dict[str, str], report: IngestReport,
-                     now: str) -> list[DocumentBatch]:
-        """Extract and embed a group of documents together, then write each in its own transaction."""
-        extractions = self._extract(group)
+    def build(self, group: list[Prepared], extractions: list[list[Extraction]], plan: "Plan") -> list[DocumentBatch]:
+        """Records of each document of a group, embedded together (one encoder pass per kind)."""
         batches: list[DocumentBatch] = []
         for prepared, doc_extractions in zip(group, extractions):
-            report.skipped_triples += sum(e.skipped_triples for e in doc_extractions)
-            batches.append(build_batch(prepared, doc_extractions, now))
+            plan.report.skipped_triples += sum(e.skipped_triples for e in doc_extractions)
+            batches.append(build_batch(prepared, doc_extractions, plan.now))
         self._embed(batches)
-        written = []
-        for batch in batches:
-            doc = batch.document
-            try:
-                self._embed_missing(batch)
-                batch.supersessions = supersessions_for(self.store, batch)
-                self.store.write_document(batch)
-            except (StoreError, ValueError) as exc:
-                report.problems.append(Problem(doc.source, str(exc)))
-                continue
-            report.facts_superseded += len(batch.supersessions)
-            (report.updated if doc.id in stored else report.added).append(doc.id)
-            written.append(batch)
-        return written
+        return batches
 
-    def _extract(self, group: list[Prepared]):
+    def write(self, batch: DocumentBatch) -> None:
+        """Write one document in one transaction (raises ``StoreError``; nothing lands on failure)."""
+        self._embed_missing(batch)
+        batch.supersessions = supersessions_for(self.store, batch)
+        self.store.write_document(batch)
+
+    def finish(self, plan: "Plan") -> IngestReport:
+        """Add SYNONYM edges for the entities this run created; return the report."""
+        plan.report.synonyms_added = self._add_synonyms(plan.new_entities)
+        return plan.report
+
+    def extract(self, group: list[Prepared]) -> list[list[Extraction]]:
+        """Extractions of every unit of every document (precomputed ones pass through)."""
         out: list = [None] * len(group)
         texts: list[str] = []
         titles: list[str] = []
