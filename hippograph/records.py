@@ -28,6 +28,7 @@ class Passage:
     text: str
     title: str
     position: int
+    source_id: str = ""  # the source's own id of this unit (record key, plus #chunk when split)
     embedding: np.ndarray | None = None
 
 

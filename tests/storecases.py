@@ -22,7 +22,7 @@ def batch(doc: str, passages: list[str], triples: list[tuple[str, str, str]], ve
     facts: dict[str, Fact] = {}
     for i, text in enumerate(passages):
         pid = short_hash(doc, str(i))
-        b.passages.append(Passage(pid, doc, text, d.title, i, vec(hash(text) % 10_000)))
+        b.passages.append(Passage(pid, doc, text, d.title, i, f"{doc}#{i}", vec(hash(text) % 10_000)))
         for s, p, o in triples:
             for name in (s, o):
                 ents.setdefault(name, Entity(name, name.title(), "", vec(sum(map(ord, name)))))

@@ -52,7 +52,7 @@ def test_scores_sum_to_one_and_favour_seeds():
     reset = np.zeros(graph.size)
     reset[graph.index["a"]] = 1
     scores = personalized_pagerank(graph, reset, damping=0.5)
-    assert abs(scores.sum() - 1) < 1e-9
+    assert abs(scores.sum() - 1) <= 1e-6  # the documented L1 tolerance
     order = [graph.node_ids[i] for i in np.argsort(-scores)]
     assert order == ["a", "b", "c", "d", "e"]  # mass decays with distance from the seed
 

@@ -95,3 +95,34 @@ def test_generation_moves_on_change(store):
     assert g1 != g0
     store.delete_document("alpha")
     assert store.generation() != g1
+
+
+def test_sqlite_store_migrates_a_version_1_file(tmp_path):
+    import sqlite3
+
+    from hippograph.graph.sqlite_store import SCHEMA_VERSION, SQLiteStore
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1'), ('generation', '0');
+        CREATE TABLE passages (id TEXT PRIMARY KEY, document_id TEXT NOT NULL, text TEXT NOT NULL,
+            title TEXT NOT NULL, position INTEGER NOT NULL, embedding BLOB);
+    """)
+    db.close()
+    store = SQLiteStore(path)
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    assert store.passages(store.vectors("passage")[0])[0].source_id == "alpha#0"
+    store.close()
+    assert sqlite3.connect(path).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(
+        SCHEMA_VERSION)
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path):
+    from hippograph.graph.sqlite_store import SQLiteStore
+
+    path = tmp_path / "notes.txt"
+    path.write_text("just some notes, not a database\n" * 100)
+    with pytest.raises(StoreError, match="not a hippograph SQLite store"):
+        SQLiteStore(path)

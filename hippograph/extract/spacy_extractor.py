@@ -14,6 +14,7 @@ _KEEP_TYPES = {
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _OBJECTS = {"dobj", "attr", "oprd", "dative"}
 _PRONOUNS = {"he", "she", "it", "they", "his", "her", "its", "their", "him", "them"}
+_FIRST_PERSON = {"i", "me", "my", "we", "us", "our"}  # resolve to the title (a chat turn's speaker)
 _DROP_LEADING = {"the", "a", "an", "this", "that", "these", "those"}
 
 
@@ -64,7 +65,9 @@ class SpacyExtractor:
                 if not subjects:
                     continue
                 subject_token = subjects[0]
-                if subject_token.lower_ in _PRONOUNS:
+                if subject_token.lower_ in _FIRST_PERSON:
+                    subject = title.strip() or None
+                elif subject_token.lower_ in _PRONOUNS:
                     subject = last_subject
                 else:
                     subject = _argument(subject_token)

@@ -195,7 +195,8 @@ GRAPH_EDGE_QUERIES = (
 )
 PASSAGES = """
 UNWIND $ids AS id MATCH (p:Passage {id: id})
-RETURN p.id AS id, p.document_id AS document_id, p.text AS text, p.title AS title, p.position AS position
+RETURN p.id AS id, p.document_id AS document_id, p.text AS text, p.title AS title, p.position AS position,
+       p.source_id AS source_id
 """
 EPISODES = """
 UNWIND $ids AS id MATCH (e:Episode {id: id})

@@ -107,7 +107,7 @@ class Neo4jStore(GraphStore):
             "ingested_at": doc.ingested_at, "metadata_json": doc.metadata_json}}
         yield q.CREATE_PASSAGES, {"doc": doc.id, "rows": [
             {"id": p.id, "document_id": doc.id, "text": p.text, "title": p.title, "position": p.position,
-             "embedding": _vector(p.embedding)} for p in batch.passages]}
+             "source_id": p.source_id, "embedding": _vector(p.embedding)} for p in batch.passages]}
         yield q.CREATE_EPISODES, {"doc": doc.id, "rows": [
             {"id": e.id, "document_id": doc.id, "text": e.text, "occurred_at": e.occurred_at, "speaker": e.speaker,
              "position": e.position, "source_id": e.source_id, "embedding": _vector(e.embedding)}
@@ -225,7 +225,8 @@ class Neo4jStore(GraphStore):
         return edges
 
     def passages(self, ids: Sequence[str]) -> list[Passage]:
-        found = {r["id"]: Passage(r["id"], r["document_id"], r["text"], r["title"], r["position"])
+        found = {r["id"]: Passage(r["id"], r["document_id"], r["text"], r["title"], r["position"],
+                                         r["source_id"] or "")
                  for r in self._read(q.PASSAGES, ids=list(ids))}
         return [found[i] for i in ids if i in found]
 

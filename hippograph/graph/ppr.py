@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -12,28 +12,32 @@ from ..records import GraphEdges
 
 @dataclass
 class GraphMatrix:
-    """The undirected weighted graph as a symmetric CSR matrix over integer node indices.
+    """The undirected weighted graph, cached for repeated PPR queries.
 
-    Built once from a store's edge list and reused by every query; parallel edges add up.
+    ``node_ids``/``index`` give each node a position (callers' order: e.g. passages first).
+    Internally the transition matrix ``A D^-1`` is stored as float32 CSR with nodes
+    relabelled by descending degree, which keeps hub scores in cache during the sparse
+    matrix-vector products and roughly halves their time on power-law graphs.
     """
 
     node_ids: list[str]
     index: dict[str, int]
-    adjacency: sp.csr_matrix
-    inverse_degree: np.ndarray  # 1 / weighted degree, 0 for isolated nodes
+    adjacency: sp.csr_matrix  # symmetric, callers' order (analysis/export)
+    inverse_degree: np.ndarray  # 1 / weighted degree, 0 for isolated nodes (callers' order)
+    _order: np.ndarray = field(repr=False, default=None)  # internal position -> caller position
+    _transition: sp.csr_matrix = field(repr=False, default=None)  # A D^-1, internal order, float32
+    _dangling: np.ndarray = field(repr=False, default=None)  # internal positions of isolated nodes
 
     @classmethod
     def from_edges(cls, edges: GraphEdges, nodes: list[str] | None = None) -> "GraphMatrix":
         """Nodes are ``nodes`` (in that order) followed by any other node an edge names."""
         node_ids = list(dict.fromkeys([*(nodes or []), *edges.sources, *edges.targets]))
         index = {n: i for i, n in enumerate(node_ids)}
-        n = len(node_ids)
         src = np.fromiter((index[s] for s in edges.sources), dtype=np.int64, count=len(edges.sources))
         dst = np.fromiter((index[t] for t in edges.targets), dtype=np.int64, count=len(edges.targets))
         weights = np.asarray(edges.weights, dtype=np.float64)
         keep = src != dst  # self-loops carry no information between nodes
-        src, dst, weights = src[keep], dst[keep], weights[keep]
-        return cls.from_arrays(node_ids, index, src, dst, weights, n)
+        return cls.from_arrays(node_ids, index, src[keep], dst[keep], weights[keep], len(node_ids))
 
     @classmethod
     def from_arrays(cls, node_ids: list[str], index: dict[str, int], src: np.ndarray, dst: np.ndarray,
@@ -45,7 +49,11 @@ class GraphMatrix:
         adjacency.sum_duplicates()
         degree = np.asarray(adjacency.sum(axis=1)).ravel()
         inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
-        return cls(node_ids, index, adjacency, inverse)
+        order = np.argsort(-degree, kind="stable")
+        transition = (adjacency @ sp.diags(inverse)).tocsr()[order][:, order].tocsr().astype(np.float32)
+        transition.sort_indices()
+        dangling = np.flatnonzero(inverse[order] == 0).astype(np.int64)
+        return cls(node_ids, index, adjacency, inverse, order, transition, dangling)
 
     @property
     def size(self) -> int:
@@ -57,13 +65,16 @@ def personalized_pagerank(
     reset: np.ndarray,
     damping: float = 0.5,
     tolerance: float = 1e-6,
-    max_iterations: int = 200,
+    max_iterations: int = 1000,
 ) -> np.ndarray:
     """PPR scores (summing to 1) for a non-negative reset vector over ``graph``'s nodes.
 
-    Power iteration ``r <- d * A D^-1 r + (1 - d + d * dangling) * s`` until the L1 change
-    is below ``tolerance``; mass on isolated nodes returns to the reset distribution, as
-    igraph's PRPACK does, so rankings agree with ``igraph.Graph.personalized_pagerank``.
+    Solves ``pi = (1 - d) s + d (A D^-1 pi + dangling(pi) s)`` (mass on isolated nodes
+    returns to the reset distribution, as igraph's PRPACK does) by Chebyshev iteration.
+    The graph is undirected, so ``A D^-1`` has a real spectrum in [-1, 1] and Chebyshev
+    needs fewer matrix-vector products than plain power iteration. It stops when the
+    fixed-point residual ``r`` satisfies ``|r|_1 <= tolerance * (1 - d) / 2``; since the
+    PageRank map contracts L1 distances by ``d``, the L1 error is then below ``tolerance``.
     """
     if not 0.0 <= damping < 1.0:
         raise ValueError("damping must be in [0, 1)")
@@ -71,15 +82,39 @@ def personalized_pagerank(
     total = reset.sum()
     if reset.shape != (graph.size,) or total <= 0 or (reset < 0).any():
         raise ValueError("reset must be a non-negative vector over the graph's nodes with a positive sum")
-    s = reset / total
-    dangling = graph.inverse_degree == 0
-    r = s.copy()
+    s = (reset / total)[graph._order]
+    # Isolated nodes only ever hold reset mass: solve their share in closed form.
+    on_isolated = s[graph._dangling].sum()
+    returned = (1 - damping) * on_isolated / (1 - damping * on_isolated)
+    b = (((1 - damping) + damping * returned) * s).astype(np.float32)
+    x = _chebyshev(graph._transition, b, np.float32(damping), tolerance * (1 - damping) / 2, max_iterations)
+    out = np.empty(graph.size, dtype=np.float64)
+    out[graph._order] = x
+    return out
+
+
+def _chebyshev(m: sp.csr_matrix, b: np.ndarray, d: np.float32, tolerance: float, max_iterations: int) -> np.ndarray:
+    """Solve ``(I - d M) x = b`` for a spectrum of ``I - d M`` inside [1 - d, 1 + d]."""
+    x = b.copy()
+    residual = m @ x  # b - (I - dM) x with x = b
+    residual *= d
+    if d == 0:
+        return x
+    sigma = 1.0 / float(d)  # center 1, half-width d
+    rho = 1.0 / sigma
+    step = residual.copy()
+    scratch = np.empty_like(b)
     for _ in range(max_iterations):
-        spread = graph.adjacency @ (r * graph.inverse_degree)
-        lost = r[dangling].sum()
-        new = damping * spread + ((1.0 - damping) + damping * lost) * s
-        delta = np.abs(new - r).sum()
-        r = new
-        if delta < tolerance:
+        x += step
+        moved = m @ step  # residual -= (I - dM) step
+        moved *= d
+        residual -= step
+        residual += moved
+        if np.abs(residual, out=scratch).sum(dtype=np.float64) <= tolerance:
             break
-    return r
+        rho_next = 1.0 / (2 * sigma - rho)
+        step *= np.float32(rho_next * rho)
+        np.multiply(residual, np.float32(2 * rho_next / float(d)), out=scratch)
+        step += scratch
+        rho = rho_next
+    return x

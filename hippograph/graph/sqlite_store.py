@@ -21,7 +21,11 @@ from ..records import (
 )
 from .store import VECTOR_KINDS, GraphStore, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Statements that bring a store from version N-1 to N.
+_MIGRATIONS = {
+    2: ["ALTER TABLE passages ADD COLUMN source_id TEXT NOT NULL DEFAULT ''"],
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +34,8 @@ CREATE TABLE IF NOT EXISTS documents (
     content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL, metadata_json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS passages (
     id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),
-    text TEXT NOT NULL, title TEXT NOT NULL, position INTEGER NOT NULL, embedding BLOB);
+    text TEXT NOT NULL, title TEXT NOT NULL, position INTEGER NOT NULL, source_id TEXT NOT NULL,
+    embedding BLOB);
 CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
 CREATE TABLE IF NOT EXISTS episodes (
     id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),
@@ -87,18 +92,25 @@ class SQLiteStore(GraphStore):
 
     def _migrate(self) -> None:
         with self._tx() as db:
+            exists = db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
+            version = int(db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]) \
+                if exists else None
+            if version is not None and version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this hippograph "
+                    f"({SCHEMA_VERSION}): upgrade hippograph"
+                )
+            for target in range(version + 1 if version else SCHEMA_VERSION + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target]:
+                    db.execute(statement)
             for statement in _SCHEMA.strip().split(";"):
                 if statement.strip():
                     db.execute(statement)
-            row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
+            if version is None:
                 db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 db.execute("INSERT INTO meta VALUES ('generation', '0')")
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} has schema version {row[0]}, newer than this hippograph "
-                    f"({SCHEMA_VERSION}): upgrade hippograph"
-                )
+            else:
+                db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
     # -- transactions ------------------------------------------------------------
     class _Tx:
@@ -142,8 +154,9 @@ class SQLiteStore(GraphStore):
                     (doc.id, doc.source, doc.title, doc.content_hash, doc.ingested_at, doc.metadata_json),
                 )
                 db.executemany(
-                    "INSERT INTO passages VALUES (?,?,?,?,?,?)",
-                    [(p.id, doc.id, p.text, p.title, p.position, _blob(p.embedding)) for p in batch.passages],
+                    "INSERT INTO passages (id, document_id, text, title, position, source_id, embedding) VALUES (?,?,?,?,?,?,?)",
+                    [(p.id, doc.id, p.text, p.title, p.position, p.source_id, _blob(p.embedding))
+                     for p in batch.passages],
                 )
                 db.executemany(
                     "INSERT INTO episodes VALUES (?,?,?,?,?,?,?,?)",
@@ -355,7 +368,7 @@ class SQLiteStore(GraphStore):
         return GraphEdges(sources, targets, weights)
 
     def passages(self, ids: Sequence[str]) -> list[Passage]:
-        rows = self._rows_by_id("SELECT id, document_id, text, title, position FROM passages", ids)
+        rows = self._rows_by_id("SELECT id, document_id, text, title, position, source_id FROM passages", ids)
         return [Passage(*row) for row in rows]
 
     def episodes(self, ids: Sequence[str]) -> list[Episode]:

@@ -44,7 +44,9 @@ def prepare(doc: SourceDocument, signature: str, chunk_size: int, overlap: int, 
         id=document_id(doc.source), source=doc.source, title=doc.title, content_hash=digest,
         ingested_at=now, metadata_json=json.dumps(doc.metadata, sort_keys=True),
     )
-    return Prepared(doc, document, units, [doc.title] * len(units))
+    # Pronouns resolve to the title: for a chat turn that is its speaker ("I moved" -> speaker).
+    titles = [t.speaker for t in doc.turns] if doc.turns is not None else [doc.title] * len(units)
+    return Prepared(doc, document, units, titles)
 
 
 def build_batch(prepared: Prepared, extractions: list[Extraction], now: str) -> DocumentBatch:
@@ -66,7 +68,8 @@ def build_batch(prepared: Prepared, extractions: list[Extraction], now: str) -> 
             when = turn.occurred_at
         else:
             unit_id = short_hash(doc.id, "passage", str(position))
-            batch.passages.append(Passage(unit_id, doc.id, text, prepared.titles[position], position))
+            source_id = doc.source if len(prepared.unit_texts) == 1 else f"{doc.source}#{position}"
+            batch.passages.append(Passage(unit_id, doc.id, text, prepared.titles[position], position, source_id))
             when = None
 
         def entity(surface: str, kind: str = "") -> str | None:

@@ -122,17 +122,25 @@ class HippoRetriever:
     def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]]) -> list[RetrievedUnit]:
         passage_ids = [i for i, _ in ranked if index.unit_kind[i] == "passage"]
         episode_ids = [i for i, _ in ranked if index.unit_kind[i] == "episode"]
-        records = {p.id: p for p in self.store.passages(passage_ids)} | {e.id: e for e in self.store.episodes(episode_ids)}
+        around = {i: [n for n in (index.previous_episode.get(i), index.next_episode.get(i)) if n]
+                  for i in episode_ids}
+        neighbour_ids = sorted({n for ns in around.values() for n in ns} - set(episode_ids))
+        records = {p.id: p for p in self.store.passages(passage_ids)}
+        records |= {e.id: e for e in self.store.episodes(episode_ids + neighbour_ids)}
         out = []
         for unit_id, score in ranked:
             r = records.get(unit_id)
             if r is None:
                 continue
             if index.unit_kind[unit_id] == "passage":
-                out.append(RetrievedUnit(r.id, "passage", r.title, r.text, round(score, 6), r.document_id))
+                out.append(RetrievedUnit(r.id, "passage", r.title, r.text, round(score, 6), r.document_id,
+                                         r.source_id))
             else:
+                # Temporal neighbours: the turns right before and after, as episodic context.
+                context = [{"id": n.id, "source_id": n.source_id, "speaker": n.speaker, "text": n.text,
+                            "occurred_at": n.occurred_at} for n in (records.get(i) for i in around[unit_id]) if n]
                 out.append(RetrievedUnit(r.id, "episode", "", r.text, round(score, 6), r.document_id,
-                                         r.source_id, r.occurred_at, r.speaker))
+                                         r.source_id, r.occurred_at, r.speaker, context))
         return out
 
 

@@ -27,6 +27,8 @@ class RetrievalIndex:
     fact_records: list[Fact]  # aligned with facts.ids
     graph: GraphMatrix  # units first, then entities
     unit_mentions: Counter  # entity id -> number of units mentioning it (node specificity)
+    next_episode: dict[str, str]  # episode id -> the turn after it (NEXT)
+    previous_episode: dict[str, str]
 
     @classmethod
     def load(cls, store: GraphStore) -> "RetrievalIndex":
@@ -42,8 +44,12 @@ class RetrievalIndex:
         edges = store.graph_edges()
         mentions = Counter(t for s, t in zip(edges.sources, edges.targets) if s in unit_kind and t not in unit_kind)
         graph = GraphMatrix.from_edges(edges, nodes=unit_ids)
+        # Episodes link only to entities and to each other, so episode-episode edges are NEXT.
+        chain = {s: t for s, t in zip(edges.sources, edges.targets)
+                 if unit_kind.get(s) == "episode" and unit_kind.get(t) == "episode"}
         return cls(generation, VectorIndex(unit_ids, unit_vectors), unit_kind,
-                   VectorIndex(fact_ids, fact_vectors), fact_records, graph, mentions)
+                   VectorIndex(fact_ids, fact_vectors), fact_records, graph, mentions, chain,
+                   {t: s for s, t in chain.items()})
 
     def fact_validity_mask(self, as_of: str | None) -> np.ndarray:
         """Facts valid now (``as_of`` None) or at the ISO date ``as_of``."""

@@ -18,6 +18,7 @@ class RetrievedUnit:
     source_id: str = ""
     occurred_at: str | None = None
     speaker: str = ""
+    context: list[dict] = field(default_factory=list)  # an episode's neighbouring turns, in order
 
 
 @dataclass

