@@ -120,3 +120,14 @@ def test_corpus_and_jsonl_readers(tmp_path):
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="unknown format"):
         list(read_sources(["x"], "pdf"))
+
+
+def test_stored_vectors_embed_the_stored_names(memory, tmp_path, embedder):
+    # The same entity under different surface forms in different documents of one batch.
+    for i, form in enumerate(["in (2010", "in 2010", "In 2010,"]):
+        (tmp_path / f"d{i}.txt").write_text(f"Document {i} reports that Acme opened a plant {form} near Oslo.\n")
+    memory.ingest([str(tmp_path)])
+    ids, vectors = memory.store.vectors("entity")
+    names = dict(memory.store._query("SELECT id, name FROM entities"))
+    expected = embedder.encode([names[i] for i in ids])
+    assert (abs((vectors * expected).sum(axis=1) - 1) < 1e-4).all()

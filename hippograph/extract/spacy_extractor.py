@@ -127,4 +127,4 @@ def _strip(span: Span) -> str:
     words = span.text.split()
     while words and words[0].lower() in _DROP_LEADING:
         words = words[1:]
-    return " ".join(words).strip(" ,;:'\"")
+    return " ".join(words).strip(" ,;:'\"()[]")

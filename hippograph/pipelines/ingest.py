@@ -174,8 +174,18 @@ class IngestPipeline:
         fact_ids = {f.id for b in batches for f in b.facts}
         known_entities = self.store.existing_ids("entity", entity_ids)
         known_facts = self.store.existing_ids("fact", fact_ids)
-        entities = {e.id: e.name for b in batches for e in b.entities if e.id not in known_entities}
-        facts = {f.id: f.text for b in batches for f in b.facts if f.id not in known_facts}
+        # One surface form per new node (its first occurrence, in document order): every
+        # document carrying the node then writes the same name/text with the vector of exactly
+        # that string, whichever document's write lands first.
+        entities: dict[str, str] = {}
+        facts: dict[str, str] = {}
+        for batch in batches:
+            for e in batch.entities:
+                if e.id not in known_entities:
+                    e.name = entities.setdefault(e.id, e.name)
+            for f in batch.facts:
+                if f.id not in known_facts:
+                    f.text = facts.setdefault(f.id, f.text)
         entity_vectors = dict(zip(entities, self.embedder.encode(list(entities.values()))))
         fact_vectors = dict(zip(facts, self.embedder.encode(list(facts.values()))))
         for batch in batches:
