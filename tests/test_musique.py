@@ -82,3 +82,11 @@ def test_bolt_store_matches_embedded_store(embedded, bolt_server, embedder, open
             assert ours == theirs, item["question"]
     finally:
         bolt.close()
+
+
+def test_answer_cites_the_returned_passages(embedded):
+    memory, _ = embedded
+    answer = memory.answer("Who is the current editor of the Journal of Mathematical Physics?")
+    assert not answer.abstained and "Solovej" in answer.answer
+    assert answer.citations and set(answer.citations) <= {p.id for p in answer.passages}
+    assert answer.passages[0].title == "Journal of Mathematical Physics"

@@ -85,9 +85,6 @@ _STOP = set("a an the of in on at to for by with from and or is are was were be 
             "name named".split())
 
 
-_PRONOUN_STARTS = {"he", "she", "it", "they", "his", "her", "its", "their"}
-
-
 def _content_words(text: str) -> set[str]:
     return {w for w in normalize_answer(text).split() if w not in _STOP}
 
@@ -95,9 +92,10 @@ def _content_words(text: str) -> set[str]:
 def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Answer:
     """The sentence(s) of the top passages that best cover the question, cited.
 
-    A sentence scores the IDF-weighted question words it shares (a pronoun-led sentence also
-    counts its passage's title words, a cheap stand-in for coreference), half that for words
-    of the linked facts, and loses a little per passage rank. Abstains when nothing overlaps.
+    A sentence scores the IDF-weighted question words it shares, counting its passage's title
+    words as its own (the title is what the passage is about: a cheap stand-in for
+    coreference), half that for words of the linked facts, and loses a little per passage
+    rank. Abstains when nothing overlaps.
     """
     question_words = _content_words(retrieved.question)
     fact_words = set().union(*(_content_words(f.text) for f in retrieved.facts)) if retrieved.facts else set()
@@ -106,9 +104,7 @@ def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Ans
         body = passage.text.split("\n", 1)[1] if passage.title and "\n" in passage.text else passage.text
         title_words = _content_words(passage.title)
         for position, sentence in enumerate(split_sentences(" ".join(body.split()))):
-            words = _content_words(sentence)
-            if sentence.split(" ", 1)[0].lower() in _PRONOUN_STARTS:
-                words |= title_words
+            words = _content_words(sentence) | title_words  # every sentence is about its title
             candidates.append((rank, position, sentence, passage.id, words))
     # Rare words (in few candidate sentences) say more about the answer than common ones.
     document_frequency = Counter(w for *_, words in candidates for w in words)
