@@ -48,6 +48,7 @@ class Settings:
     synonym_threshold: float = 0.8
     synonym_top_k: int = 20
     llm: str | None = None  # provider string or dotted path of a langchain-core chat model
+    llm_judge: bool = False  # let the LLM decide which facts a newer fact replaces (costs calls)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
 
     @classmethod

@@ -11,6 +11,7 @@ from .extract import get_extractor
 from .extract.readers import Problem, SourceDocument, read_sources
 from .graph.store import GraphStore, open_store
 from .pipelines.ingest import IngestPipeline, IngestReport, Progress
+from .pipelines.temporal import LLMContradictionJudge
 from .records import DocumentInfo, StoreStats
 from .retrieve.hippo import HippoRetriever
 from .retrieve.results import RetrievalResult
@@ -70,6 +71,7 @@ class Memory:
             extractor=get_extractor(name, self.llm if name == "llm" else None),
             chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
             synonym_threshold=self.settings.synonym_threshold,
+            judge=LLMContradictionJudge(self.llm) if self.settings.llm_judge and self.llm is not None else None,
         )
 
     # -- writing ---------------------------------------------------------------------

@@ -91,3 +91,21 @@ def test_locomo_reader(datasets):
                                       ("sometime", None)])
 def test_parse_locomo_date(text, iso):
     assert parse_locomo_date(text) == iso
+
+
+def test_llm_judge_supersedes_facts_the_rules_do_not_know(tmp_path, embedder):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from hippograph import Memory, Settings
+
+    turns = [
+        {"speaker": "Alice", "text": "I support Arsenal.", "timestamp": "2020-01-01T00:00:00Z", "conversation_id": "c"},
+        {"speaker": "Alice", "text": "I support Chelsea.", "timestamp": "2023-01-01T00:00:00Z", "conversation_id": "c"},
+    ]
+    llm = FakeListChatModel(responses=["[1]"])
+    memory = Memory(Settings(store=f"sqlite:///{tmp_path / 'j.db'}", llm_judge=True), embedder=embedder, llm=llm)
+    report = memory.ingest([str(chat(tmp_path / "c.jsonl", turns))])
+    facts = {f.object: f for f in memory.store.facts_about("alice")}
+    assert report.facts_superseded == 1
+    assert facts["arsenal"].invalid_at.startswith("2023-01-01") and facts["chelsea"].invalid_at is None
+    memory.close()

@@ -131,3 +131,12 @@ def test_stored_vectors_embed_the_stored_names(memory, tmp_path, embedder):
     names = dict(memory.store._query("SELECT id, name FROM entities"))
     expected = embedder.encode([names[i] for i in ids])
     assert (abs((vectors * expected).sum(axis=1) - 1) < 1e-4).all()
+
+
+def test_glob_patterns_are_expanded(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.md").write_text("# One\n\nFirst note.\n")
+    (tmp_path / "two.txt").write_text("Second note.\n")
+    items = list(read_sources([str(tmp_path / "**" / "*.md"), str(tmp_path / "*.nothing")]))
+    assert [i.title for i in items if not isinstance(i, Problem)] == ["One"]
+    assert any(isinstance(i, Problem) and "matched no files" in i.reason for i in items)

@@ -126,3 +126,15 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
     path.write_text("just some notes, not a database\n" * 100)
     with pytest.raises(StoreError, match="not a hippograph SQLite store"):
         SQLiteStore(path)
+
+
+def test_constraint_violation_leaves_no_partial_document(store):
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    before = store.stats().as_dict()
+    clash = batch("beta", ["B.", "C."], [("carol", "knows", "dave")])
+    clash.passages[1].id = store.vectors("passage")[0][0]  # a passage id alpha already owns
+    with pytest.raises(StoreError):
+        store.write_document(clash)
+    assert store.stats().as_dict() == before
+    assert set(store.document_hashes()) == {"alpha"}
+    assert store.existing_ids("entity", ["carol", "dave"]) == set()

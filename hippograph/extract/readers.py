@@ -6,6 +6,7 @@ never stops the rest of the batch.
 
 from __future__ import annotations
 
+import glob
 import json
 import sys
 from collections.abc import Iterator
@@ -43,7 +44,7 @@ class Problem:
 
 
 def read_sources(sources: list[str], fmt: str = "auto") -> Iterator[SourceDocument | Problem]:
-    """Read files, folders (recursively) and ``-`` (stdin) in the given format."""
+    """Read files, folders (recursively), glob patterns (``notes/**/*.md``) and ``-`` (stdin)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     for source in sources:
@@ -51,7 +52,13 @@ def read_sources(sources: list[str], fmt: str = "auto") -> Iterator[SourceDocume
             yield from _read_text_blob("<stdin>", sys.stdin.buffer.read(), "text" if fmt == "auto" else fmt)
             continue
         path = Path(source)
-        if path.is_dir():
+        if not path.exists() and any(c in source for c in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(source, recursive=True) if Path(p).is_file())
+            if not matches:
+                yield Problem(source, "glob pattern matched no files")
+            for file in matches:
+                yield from _read_file(file, fmt)
+        elif path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
             if not files:
                 yield Problem(source, "folder holds no files")

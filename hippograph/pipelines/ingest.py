@@ -15,7 +15,7 @@ from ..graph.store import GraphStore, StoreError
 from ..graph.synonyms import synonym_edges
 from ..records import DocumentBatch
 from .build import Prepared, build_batch, prepare
-from .temporal import supersessions_for
+from .temporal import LLMContradictionJudge, supersessions_for
 
 Progress = Callable[[int, int], None]
 
@@ -85,6 +85,7 @@ class IngestPipeline:
     chunk_overlap: int = 150
     synonym_threshold: float = 0.8
     group_size: int = 128  # documents extracted and embedded together
+    judge: LLMContradictionJudge | None = None  # supersession for relations the rules do not know
 
     def signature(self, doc: SourceDocument) -> str:
         """What, besides the content, shapes a document's records (changes force re-ingestion)."""
@@ -139,7 +140,7 @@ class IngestPipeline:
     def write(self, batch: DocumentBatch) -> None:
         """Write one document in one transaction (raises ``StoreError``; nothing lands on failure)."""
         self._embed_missing(batch)
-        batch.supersessions = supersessions_for(self.store, batch)
+        batch.supersessions = supersessions_for(self.store, batch, self.judge)
         self.store.write_document(batch)
 
     def finish(self, plan: "Plan") -> IngestReport:
