@@ -28,6 +28,7 @@ class RetrievalSettings:
     dense_fusion: float = 0.0  # optional reciprocal-rank fusion weight of the dense ranking
     fusion_k: int = 10  # reciprocal-rank constant of the fusion
     as_of: str | None = None  # only facts valid at this ISO date (None = currently valid)
+    vector_index: str = "exact"  # "exact" (numpy) or "hnsw" (hnswlib, for large stores)
 
     @classmethod
     def hipporag2_published(cls) -> "RetrievalSettings":

@@ -110,3 +110,31 @@ def test_index_matrix_agrees_with_store(filled):
     ids, vectors = filled.store.vectors("passage")
     assert index.units.ids[: len(ids)] == ids
     assert np.allclose(index.units.vectors[: len(ids)], vectors)
+
+
+def test_refresh_reads_only_new_vectors(filled, monkeypatch):
+    index = filled.retriever.indexes.get()
+    before = len(index.units)
+    asked = []
+    real = type(filled.store).vectors
+
+    def spy(self, kind, ids=None):
+        asked.append((kind, None if ids is None else len(ids)))
+        return real(self, kind, ids)
+
+    monkeypatch.setattr(type(filled.store), "vectors", spy)
+    filled.add_text("Johan Gadolin isolated yttrium in Turku in 1794.", source="notes/gadolin")
+    asked.clear()
+    refreshed = filled.retriever.indexes.get()
+    assert len(refreshed.units) == before + 1
+    assert all(n is not None for _, n in asked)  # no full reload
+    assert ("passage", 1) in asked
+
+
+def test_hnsw_backend_agrees_with_exact_search(filled):
+    pytest.importorskip("hnswlib")
+    exact = filled.retrieve("Who discovered polonium and radium?", top_k=3)
+    ann = HippoRetriever(filled.store, filled.embedder, RetrievalSettings(vector_index="hnsw"))
+    approx = ann.retrieve("Who discovered polonium and radium?", top_k=3)
+    assert [p.id for p in approx.passages] == [p.id for p in exact.passages]
+    assert [f.id for f in approx.facts] == [f.id for f in exact.facts]

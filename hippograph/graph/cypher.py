@@ -185,6 +185,15 @@ def vectors(label: str) -> str:
             "RETURN n.id AS id, n.embedding AS embedding ORDER BY id")
 
 
+def vectors_of(label: str) -> str:
+    return (f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) WHERE n.embedding IS NOT NULL "
+            "RETURN n.id AS id, n.embedding AS embedding ORDER BY id")
+
+
+def node_ids(label: str) -> str:
+    return f"MATCH (n:{_label(label)}) WHERE n.embedding IS NOT NULL RETURN n.id AS id ORDER BY id"
+
+
 GRAPH_EDGE_QUERIES = (
     "MATCH (u:Passage)-[:MENTIONS]->(e:Entity) RETURN u.id AS s, e.id AS t, 1.0 AS w",
     "MATCH (u:Episode)-[:MENTIONS]->(e:Entity) RETURN u.id AS s, e.id AS t, 1.0 AS w",

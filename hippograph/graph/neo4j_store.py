@@ -207,13 +207,21 @@ class Neo4jStore(GraphStore):
             return set()
         return {r["id"] for r in self._read(q.existing_ids(_LABEL[kind]), ids=ids)}
 
-    def vectors(self, kind: str) -> tuple[list[str], np.ndarray]:
+    def vectors(self, kind: str, ids: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
         if kind not in VECTOR_KINDS:
             raise ValueError(f"unknown vector kind {kind!r}; expected one of {VECTOR_KINDS}")
-        records = self._read(q.vectors(_LABEL[kind]))
+        if ids is None:
+            records = self._read(q.vectors(_LABEL[kind]))
+        else:
+            records = self._read(q.vectors_of(_LABEL[kind]), ids=sorted(set(ids)))
         if not records:
             return [], np.zeros((0, 0), dtype=np.float32)
         return [r["id"] for r in records], np.asarray([r["embedding"] for r in records], dtype=np.float32)
+
+    def node_ids(self, kind: str) -> list[str]:
+        if kind not in VECTOR_KINDS:
+            raise ValueError(f"unknown vector kind {kind!r}; expected one of {VECTOR_KINDS}")
+        return [r["id"] for r in self._read(q.node_ids(_LABEL[kind]))]
 
     def graph_edges(self) -> GraphEdges:
         edges = GraphEdges([], [], [])

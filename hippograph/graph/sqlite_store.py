@@ -339,15 +339,24 @@ class SQLiteStore(GraphStore):
         with self._lock:
             return self._existing(self._db, _TABLE[kind], ids)
 
-    def vectors(self, kind: str) -> tuple[list[str], np.ndarray]:
+    def vectors(self, kind: str, ids: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
         if kind not in VECTOR_KINDS:
             raise ValueError(f"unknown vector kind {kind!r}; expected one of {VECTOR_KINDS}")
-        rows = self._query(f"SELECT id, embedding FROM {_TABLE[kind]} WHERE embedding IS NOT NULL ORDER BY id")
+        select = f"SELECT id, embedding FROM {_TABLE[kind]}"
+        if ids is None:
+            rows = self._query(f"{select} WHERE embedding IS NOT NULL ORDER BY id")
+        else:
+            rows = sorted(r for r in self._rows_by_id(select, sorted(set(ids))) if r[1] is not None)
         if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
         ids = [r[0] for r in rows]
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         return ids, matrix.copy()
+
+    def node_ids(self, kind: str) -> list[str]:
+        if kind not in VECTOR_KINDS:
+            raise ValueError(f"unknown vector kind {kind!r}; expected one of {VECTOR_KINDS}")
+        return [r[0] for r in self._query(f"SELECT id FROM {_TABLE[kind]} WHERE embedding IS NOT NULL ORDER BY id")]
 
     def graph_edges(self) -> GraphEdges:
         sources: list[str] = []

@@ -70,8 +70,13 @@ class GraphStore(ABC):
         """Which of ``ids`` already exist as nodes of ``kind`` (``entity`` or ``fact``)."""
 
     @abstractmethod
-    def vectors(self, kind: str) -> tuple[list[str], np.ndarray]:
-        """Ids and embedding matrix (float32, one row each) of every node of ``kind``."""
+    def vectors(self, kind: str, ids: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """Ids (sorted) and embedding matrix (float32, one row each) of every node of ``kind``
+        that has a vector, or of those among ``ids``."""
+
+    @abstractmethod
+    def node_ids(self, kind: str) -> list[str]:
+        """Sorted ids of every node of ``kind`` that has a vector (cheap: no vectors read)."""
 
     @abstractmethod
     def graph_edges(self) -> GraphEdges:

@@ -81,7 +81,7 @@ class HippoRetriever:
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
         self.llm = llm
-        self.indexes = IndexCache(store)
+        self.indexes = IndexCache(store, self.settings.vector_index)
 
     def retrieve(self, question: str, top_k: int = 5, mode: str = "hippo", as_of: str | None = None,
                  settings: RetrievalSettings | None = None) -> RetrievalResult:
