@@ -29,7 +29,8 @@ def batch(doc: str, passages: list[str], triples: list[tuple[str, str, str]], ve
                 if Mention(pid, name) not in b.mentions:
                     b.mentions.append(Mention(pid, name, 1))
             fid = fact_id(s, p, o)
-            facts.setdefault(fid, Fact(fid, s, p, o, f"{s} {p} {o}", created_at="t", embedding=vec(len(fid) + ord(fid[0]))))
+            facts.setdefault(fid, Fact(fid, s, p, o, f"{s} {p} {o}", created_at="t",
+                                       embedding=vec(len(fid) + ord(fid[0]))))
             b.supports.append(Support(pid, fid))
     b.entities = list(ents.values())
     b.facts = list(facts.values())

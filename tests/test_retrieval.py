@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from hippograph import Memory, RetrievalSettings, Settings
+from hippograph import RetrievalSettings
 from hippograph.retrieve.hippo import HippoRetriever, entity_seeds
 from hippograph.retrieve.index import RetrievalIndex
 from hippograph.retrieve.linking import FactLink

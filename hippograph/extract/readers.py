@@ -165,7 +165,8 @@ def _read_corpus(source: str, payload: object) -> Iterator[SourceDocument | Prob
 def _read_openie(source: str, payload: object) -> Iterator[SourceDocument | Problem]:
     docs = payload.get("docs") if isinstance(payload, dict) else None
     if not isinstance(docs, list):
-        yield Problem(source, "openie format expects HippoRAG OpenIE JSON: {\"docs\": [{title, text, extracted_triples}]}")
+        yield Problem(source, 'openie format expects HippoRAG OpenIE JSON: {"docs": [{title, text, '
+                              'extracted_triples}]}')
         return
     seen: dict[str, int] = {}
     for i, record in enumerate(docs):
@@ -179,8 +180,10 @@ def _read_openie(source: str, payload: object) -> Iterator[SourceDocument | Prob
             yield Problem(f"{source}[{i}]", "openie record needs 'passage' or 'text'")
             continue
         raw_triples = record.get("extracted_triples") or []
-        triples = [t for t in (clean_triple(r) for r in raw_triples) if t is not None] if isinstance(raw_triples, list) else []
-        skipped = (len(raw_triples) if isinstance(raw_triples, list) else 1) - len(triples)
+        if not isinstance(raw_triples, list):
+            raw_triples = [raw_triples]
+        triples = [t for t in (clean_triple(r) for r in raw_triples) if t is not None]
+        skipped = len(raw_triples) - len(triples)
         entities = [(str(e).strip(), "") for e in record.get("extracted_entities") or [] if str(e).strip()]
         extraction = Extraction(entities=entities, triples=triples, skipped_triples=skipped)
         yield SourceDocument(_record_key(source, title or str(i), seen), title, text, "openie",

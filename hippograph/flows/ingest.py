@@ -128,7 +128,8 @@ def _error(future) -> str:
 
 
 def _summary_markdown(summary: dict) -> str:
-    lines = ["# hippograph ingestion", "", "| added | updated | unchanged | failed | deleted |", "|---|---|---|---|---|",
+    lines = ["# hippograph ingestion", "", "| added | updated | unchanged | failed | deleted |",
+             "|---|---|---|---|---|",
              f"| {summary['added']} | {summary['updated']} | {summary['unchanged']} | {summary['failed']} | "
              f"{summary['deleted']} |"]
     if summary["problems"]:

@@ -130,7 +130,8 @@ class Neo4jStore(GraphStore):
         entity_ids = {m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts} | {
             f.object for f in batch.facts}
         missing = tx.run(q.missing_ids("Entity"), {"ids": sorted(entity_ids)}).single()["missing"]
-        missing += tx.run(q.missing_ids("Fact"), {"ids": sorted({s.fact_id for s in batch.supports})}).single()["missing"]
+        fact_ids = sorted({s.fact_id for s in batch.supports})
+        missing += tx.run(q.missing_ids("Fact"), {"ids": fact_ids}).single()["missing"]
         if missing:
             raise StoreError(f"could not write document {doc.id} ({doc.source}): edges point at unknown nodes "
                              f"{sorted(missing)[:5]}")

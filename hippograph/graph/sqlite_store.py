@@ -154,7 +154,8 @@ class SQLiteStore(GraphStore):
                     (doc.id, doc.source, doc.title, doc.content_hash, doc.ingested_at, doc.metadata_json),
                 )
                 db.executemany(
-                    "INSERT INTO passages (id, document_id, text, title, position, source_id, embedding) VALUES (?,?,?,?,?,?,?)",
+                    "INSERT INTO passages (id, document_id, text, title, position, source_id, embedding) "
+                    "VALUES (?,?,?,?,?,?,?)",
                     [(p.id, doc.id, p.text, p.title, p.position, p.source_id, _blob(p.embedding))
                      for p in batch.passages],
                 )
@@ -231,8 +232,8 @@ class SQLiteStore(GraphStore):
             return False
         units = "(SELECT id FROM passages WHERE document_id=:d UNION SELECT id FROM episodes WHERE document_id=:d)"
         params = {"d": document_id}
-        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS touched_facts (id TEXT PRIMARY KEY)")
-        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS touched_entities (id TEXT PRIMARY KEY)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_facts (id TEXT PRIMARY KEY)")
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_entities (id TEXT PRIMARY KEY)")
         db.execute("DELETE FROM touched_facts")
         db.execute("DELETE FROM touched_entities")
         db.execute(f"INSERT OR IGNORE INTO touched_facts SELECT fact_id FROM supports WHERE unit_id IN {units}", params)
@@ -240,7 +241,8 @@ class SQLiteStore(GraphStore):
             f"INSERT OR IGNORE INTO touched_entities SELECT entity_id FROM mentions WHERE unit_id IN {units}", params
         )
         db.execute(
-            "INSERT OR IGNORE INTO touched_entities SELECT subject FROM facts WHERE id IN (SELECT id FROM touched_facts)"
+            "INSERT OR IGNORE INTO touched_entities "
+            "SELECT subject FROM facts WHERE id IN (SELECT id FROM touched_facts)"
             " UNION SELECT object FROM facts WHERE id IN (SELECT id FROM touched_facts)"
         )
         db.execute(f"DELETE FROM supports WHERE unit_id IN {units}", params)
@@ -262,8 +264,8 @@ class SQLiteStore(GraphStore):
         orphan_facts = "(SELECT id FROM touched_facts WHERE id NOT IN (SELECT fact_id FROM supports))"
         db.execute(f"DELETE FROM superseded WHERE old_fact IN {orphan_facts} OR new_fact IN {orphan_facts}")
         db.execute(
-            f"UPDATE facts SET invalid_at = NULL WHERE invalid_at IS NOT NULL AND id NOT IN "
-            f"(SELECT old_fact FROM superseded)"
+            "UPDATE facts SET invalid_at = NULL WHERE invalid_at IS NOT NULL AND id NOT IN "
+            "(SELECT old_fact FROM superseded)"
         )
         db.execute(f"DELETE FROM facts WHERE id IN {orphan_facts}")
         # Entities neither mentioned nor part of a remaining fact go, with their synonyms.
@@ -275,7 +277,8 @@ class SQLiteStore(GraphStore):
         db.execute(f"DELETE FROM entities WHERE id IN {orphan_entities}")
 
     def add_synonyms(self, edges: Sequence[SynonymEdge]) -> int:
-        rows = [(min(e.source, e.target), max(e.source, e.target), float(e.score)) for e in edges if e.source != e.target]
+        rows = [(min(e.source, e.target), max(e.source, e.target), float(e.score))
+                for e in edges if e.source != e.target]
         with self._tx() as db:
             before = db.total_changes
             db.executemany("INSERT OR IGNORE INTO synonyms VALUES (?,?,?)", rows)

@@ -198,7 +198,8 @@ class IngestPipeline:
     def _embed_missing(self, batch: DocumentBatch) -> None:
         # An entity/fact skipped as "already stored" may have been removed since by an
         # earlier document of this group: embed it now rather than store it without a vector.
-        for kind, records, text in (("entity", batch.entities, lambda r: r.name), ("fact", batch.facts, lambda r: r.text)):
+        for kind, records, text in (("entity", batch.entities, lambda r: r.name),
+                                    ("fact", batch.facts, lambda r: r.text)):
             bare = [r for r in records if r.embedding is None]
             if not bare:
                 continue

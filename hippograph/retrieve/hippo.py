@@ -108,8 +108,8 @@ class HippoRetriever:
         links = link_facts(index, query, cfg.link_top_k, as_of)
         if cfg.use_filter:
             links = recognition_filter(links, question, self.llm, cfg.filter_threshold)
-        facts = [LinkedFact(l.fact.id, l.fact.subject, l.fact.predicate, l.fact.object, l.fact.text,
-                            round(l.score, 6), l.fact.valid_from, l.fact.invalid_at) for l in links]
+        facts = [LinkedFact(link.fact.id, link.fact.subject, link.fact.predicate, link.fact.object, link.fact.text,
+                            round(link.score, 6), link.fact.valid_from, link.fact.invalid_at) for link in links]
         seeds = entity_seeds(index, links, cfg.entity_top_k)
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
