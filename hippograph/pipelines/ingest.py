@@ -13,7 +13,7 @@ from ..extract.base import Extraction, Extractor
 from ..extract.readers import Problem, SourceDocument
 from ..graph.store import GraphStore, StoreError
 from ..graph.synonyms import synonym_edges
-from ..records import DocumentBatch
+from ..records import DocumentBatch, Episode, Passage
 from .build import Prepared, build_batch, prepare
 from .temporal import LLMContradictionJudge, supersessions_for
 
@@ -52,6 +52,14 @@ class IngestReport:
             "synonyms_added": self.synonyms_added, "facts_superseded": self.facts_superseded,
             "problems": [{"source": p.source, "reason": p.reason} for p in self.problems],
         }
+
+
+def embedding_text(unit: Passage | Episode) -> str:
+    """What a unit's vector encodes: a chat turn with its speaker ("Caroline: I went ..."),
+    since questions name people the turn itself only says "I" for."""
+    if isinstance(unit, Episode):
+        return f"{unit.speaker}: {unit.text}"
+    return unit.text
 
 
 @dataclass
@@ -169,7 +177,7 @@ class IngestPipeline:
     def _embed(self, batches: list[DocumentBatch]) -> None:
         """Embed units, and entities/facts the store does not hold yet, in one pass per kind."""
         units = [u for b in batches for u in (*b.passages, *b.episodes)]
-        for unit, vector in zip(units, self.embedder.encode([u.text for u in units])):
+        for unit, vector in zip(units, self.embedder.encode([embedding_text(u) for u in units])):
             unit.embedding = vector
         entity_ids = {e.id for b in batches for e in b.entities}
         fact_ids = {f.id for b in batches for f in b.facts}
