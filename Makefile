@@ -21,9 +21,10 @@ test: install
 	$(PYTHON) -m pytest -q -p no:cacheprovider
 
 bench: install
-	$(PYTHON) bench/eval.py
+	$(PYTHON) bench/eval.py --qa
 	$(PYTHON) bench/query_latency.py
 	$(PYTHON) bench/ingest.py
 	$(PYTHON) bench/neo4j_write.py
 	$(PYTHON) bench/flow_overhead.py
 	$(PYTHON) bench/eval_locomo.py
+	$(PYTHON) bench/schedule_demo.py

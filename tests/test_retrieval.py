@@ -46,7 +46,7 @@ def test_entity_specificity_weights_seeds(filled):
 
 
 def test_threshold_filter_falls_back_to_dense(filled):
-    strict = filled.settings.retrieval.__class__(filter_threshold=1.01)
+    strict = RetrievalSettings(filter_threshold=1.01)
     retriever = HippoRetriever(filled.store, filled.embedder, strict)
     hippo = retriever.retrieve("Who discovered polonium?", top_k=3)
     dense = retriever.retrieve("Who discovered polonium?", top_k=3, mode="dense")
