@@ -94,14 +94,18 @@ class Neo4jStore(GraphStore):
 
     def _write_tx(self, tx, batch: DocumentBatch) -> None:
         for query, params in self._document_statements(tx, batch):
+            # An UNWIND over an empty list does nothing: save the round trip.
+            if any(isinstance(v, list) and not v for v in params.values()):
+                continue
             tx.run(query, params).consume()
 
     def _document_statements(self, tx, batch: DocumentBatch):
         """The statements of one document write, in order (run inside one transaction)."""
         doc = batch.document
         touched = tx.run(q.TOUCHED_BY_DOCUMENT, {"doc": doc.id}).single()
-        yield q.REMOVE_UNITS, {"doc": doc.id}
-        yield q.REMOVE_DOCUMENT_NODE, {"doc": doc.id}
+        if touched["exists"]:
+            yield q.REMOVE_UNITS, {"doc": doc.id}
+            yield q.REMOVE_DOCUMENT_NODE, {"doc": doc.id}
         yield q.CREATE_DOCUMENT, {"row": {
             "id": doc.id, "source": doc.source, "title": doc.title, "content_hash": doc.content_hash,
             "ingested_at": doc.ingested_at, "metadata_json": doc.metadata_json}}
