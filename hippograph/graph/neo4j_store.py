@@ -187,10 +187,6 @@ class Neo4jStore(GraphStore):
 
         return int(self._write(work))
 
-    def invalidate_facts(self, supersessions: Sequence[tuple[str, str, str | None]]) -> None:
-        rows = [{"old": o, "new": n, "at": at or ""} for o, n, at in supersessions]
-        self._write(lambda tx: (tx.run(q.SUPERSEDE, {"rows": rows}).consume(), tx.run(q.BUMP_GENERATION).consume()))
-
     # -- reading -------------------------------------------------------------------
     def document_hashes(self) -> dict[str, str]:
         return {r["id"]: r["hash"] for r in self._read(q.DOCUMENT_HASHES)}

@@ -287,11 +287,6 @@ class SQLiteStore(GraphStore):
                 self._bump(db)
             return added
 
-    def invalidate_facts(self, supersessions: Sequence[tuple[str, str, str | None]]) -> None:
-        with self._tx() as db:
-            self._supersede(db, supersessions)
-            self._bump(db)
-
     @staticmethod
     def _supersede(db: sqlite3.Connection, supersessions: Sequence[tuple[str, str, str | None]]) -> None:
         for old, new, at in supersessions:

@@ -48,10 +48,6 @@ class GraphStore(ABC):
     def add_synonyms(self, edges: Sequence[SynonymEdge]) -> int:
         """Add SYNONYM edges (idempotent); returns how many are new."""
 
-    @abstractmethod
-    def invalidate_facts(self, supersessions: Sequence[tuple[str, str, str | None]]) -> None:
-        """Mark (old_fact_id, new_fact_id, at) supersessions: set ``invalid_at`` and link."""
-
     # -- reading -----------------------------------------------------------------
     @abstractmethod
     def document_hashes(self) -> dict[str, str]:

@@ -36,15 +36,6 @@ class IngestReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def merge(self, other: "IngestReport") -> None:
-        self.added += other.added
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.problems += other.problems
-        self.skipped_triples += other.skipped_triples
-        self.synonyms_added += other.synonyms_added
-        self.facts_superseded += other.facts_superseded
-
     def as_dict(self) -> dict:
         return {
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),

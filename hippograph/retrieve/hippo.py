@@ -10,7 +10,8 @@ from ..config import RetrievalSettings
 from ..embedding import Embedder
 from ..graph.ppr import personalized_pagerank
 from ..graph.store import GraphStore
-from .dense import min_max, top_k
+from .dense import min_max
+from .dense import top_k as highest_scoring
 from .index import IndexCache, RetrievalIndex
 from .linking import FactLink, link_facts, recognition_filter
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
@@ -100,7 +101,7 @@ class HippoRetriever:
         if mode == "hippo":
             scores, result.facts, result.seeds, result.fallback = self._hippo_scores(index, query, question,
                                                                                     dense, cfg, as_of)
-        result.passages = self._units(index, top_k_scores(index, scores, top_k))
+        result.passages = self._units(index, highest_scoring(index.units.ids, scores, top_k))
         return result
 
     def _hippo_scores(self, index: RetrievalIndex, query: np.ndarray, question: str, dense: np.ndarray,
@@ -143,6 +144,3 @@ class HippoRetriever:
                                          r.source_id, r.occurred_at, r.speaker, context))
         return out
 
-
-def top_k_scores(index: RetrievalIndex, scores: np.ndarray, k: int) -> list[tuple[str, float]]:
-    return top_k(index.units.ids, scores, k)

@@ -15,7 +15,7 @@ from .dense import VectorIndex
 UNIT_KINDS = ("passage", "episode")
 
 
-def _vector_index(kind: str, ids: list[str], vectors: np.ndarray, backend: str) -> VectorIndex:
+def _vector_index(ids: list[str], vectors: np.ndarray, backend: str) -> VectorIndex:
     if backend == "exact":
         return VectorIndex(ids, vectors)
     if backend == "hnsw":
@@ -50,8 +50,8 @@ class RetrievalIndex:
         unit_kind = {i: kind for kind in UNIT_KINDS for i in store.node_ids(kind)}
         fact_ids = store.node_ids("fact")
         if previous is None:
-            units = _vector_index("unit", *_stack([store.vectors(kind) for kind in UNIT_KINDS]), backend)
-            facts = _vector_index("fact", *store.vectors("fact"), backend)
+            units = _vector_index(*_stack([store.vectors(kind) for kind in UNIT_KINDS]), backend)
+            facts = _vector_index(*store.vectors("fact"), backend)
         else:
             units = _refresh(previous.units, list(unit_kind), store, UNIT_KINDS)
             facts = _refresh(previous.facts, fact_ids, store, ("fact",))
