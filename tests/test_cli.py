@@ -59,6 +59,7 @@ def test_query_json_and_batch(cli, sample_dir, tmp_path):
     cli("ingest", str(sample_dir))
     one = json.loads(cli("query", "Where was Pierre Curie born?", "--json", "--top-k", "3").stdout)
     assert len(one["passages"]) == 3 and {"id", "title", "text", "score"} <= set(one["passages"][0])
+    assert {"id", "question", "passages", "facts"} <= set(one)
     assert one["facts"] and "predicate" in one["facts"][0]
     questions = tmp_path / "q.jsonl"
     questions.write_text('{"id": "a", "question": "Who discovered radium?"}\n'

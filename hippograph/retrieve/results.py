@@ -45,8 +45,8 @@ class RetrievalResult:
     fallback: str | None = None  # why hippo mode fell back to dense, if it did
 
     def as_dict(self, id: str | None = None) -> dict:
-        out = {"question": self.question, "mode": self.mode,
+        out = {"id": id, "question": self.question, "mode": self.mode,
                "passages": [asdict(p) for p in self.passages], "facts": [asdict(f) for f in self.facts]}
         if self.fallback:
             out["fallback"] = self.fallback
-        return {"id": id, **out} if id is not None else out
+        return out
