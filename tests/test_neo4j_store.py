@@ -69,3 +69,43 @@ def test_uri_and_credentials_from_environment(bolt_server, monkeypatch):
         open_store(bolt_server.uri)
     assert "wrong-secret-value" not in str(info.value)
     assert bolt_server.uri in str(info.value)
+
+
+def _browser_blocks(text: str):
+    """(params, query) for every cypher block of a Markdown text or --explain-cypher output."""
+    import json
+    import re
+
+    blocks = re.findall(r"```cypher\n(.*?)```", text, re.S) or [text]
+    for block in blocks:
+        params, lines = {}, []
+        for line in block.splitlines():
+            if line.startswith(":param "):
+                name, _, value = line[len(":param "):].partition(" => ")
+                params[name.strip()] = json.loads(value)
+            elif line.strip():
+                lines.append(line)
+        yield params, "\n".join(lines)
+
+
+def test_browser_queries_run_on_the_bolt_server(bolt_server, embedder, sample_dir):
+    from pathlib import Path
+
+    from hippograph import Memory, Settings
+    from hippograph.graph.browser import activated_subgraph_cypher
+
+    memory = Memory(Settings(store=bolt_server.uri), store=bolt_server.fresh_store(), embedder=embedder)
+    try:
+        memory.ingest([str(sample_dir)])
+        result = memory.retrieve("Where was the husband of Marie Curie born?", top_k=3)
+        docs = (Path(__file__).resolve().parent.parent / "docs" / "neo4j.md").read_text()
+        queries = list(_browser_blocks(docs)) + list(_browser_blocks(activated_subgraph_cypher(result)))
+        assert len(queries) >= 6
+        driver = memory.store._driver
+        for params, query in queries:
+            records, _, _ = driver.execute_query(query, params)  # valid Cypher, values as parameters
+        explain_params, explain_query = queries[-1]
+        records, _, _ = driver.execute_query(explain_query, explain_params)
+        assert {r["u"]["id"] for r in records} == {p.id for p in result.passages}
+    finally:
+        memory.close()
