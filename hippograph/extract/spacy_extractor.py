@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from spacy.tokens import Span, Token
 
 from .base import Extraction
@@ -39,6 +41,7 @@ class SpacyExtractor:
         self.pipeline = pipeline
         self.batch_size = batch_size
         self._nlp = None
+        self._lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
 
     @property
     def nlp(self):
@@ -48,10 +51,11 @@ class SpacyExtractor:
 
     def extract(self, texts: list[str], titles: list[str] | None = None) -> list[Extraction]:
         titles = titles or [""] * len(texts)
-        return [
-            self._extract_doc(doc, title)
-            for doc, title in zip(self.nlp.pipe(texts, batch_size=self.batch_size), titles)
-        ]
+        with self._lock:
+            return [
+                self._extract_doc(doc, title)
+                for doc, title in zip(self.nlp.pipe(texts, batch_size=self.batch_size), titles)
+            ]
 
     def _extract_doc(self, doc, title: str) -> Extraction:
         entities = [(_strip(e), e.label_) for e in doc.ents if e.label_ in _KEEP_TYPES and _strip(e)]
