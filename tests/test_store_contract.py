@@ -138,3 +138,17 @@ def test_constraint_violation_leaves_no_partial_document(store):
     assert store.stats().as_dict() == before
     assert set(store.document_hashes()) == {"alpha"}
     assert store.existing_ids("entity", ["carol", "dave"]) == set()
+
+
+def test_two_sqlite_writers_on_one_file(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hippograph.graph.sqlite_store import SQLiteStore
+
+    a, b = SQLiteStore(tmp_path / "shared.db"), SQLiteStore(tmp_path / "shared.db")
+    docs = [(a if i % 2 else b, batch(f"doc{i}", [f"Text {i}."], [(f"e{i}", "knows", "hub")])) for i in range(20)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda pair: pair[0].write_document(pair[1]), docs))
+    assert a.stats().documents == 20 and b.stats().entities == 21
+    a.close()
+    b.close()
