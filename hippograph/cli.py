@@ -37,9 +37,17 @@ def main(
     ctx.obj = Settings.from_env(store=store, embedder=embedder, llm=llm)
 
 
-def _memory(ctx: typer.Context):
+def _memory(ctx: typer.Context, must_exist: bool = False):
     from .graph.store import StoreError
     from .memory import Memory
+
+    uri = ctx.obj.store
+    if must_exist and not uri.startswith(("bolt", "neo4j")):
+        path = Path(uri[len("sqlite:///"):] if uri.startswith("sqlite:///") else uri)
+        if not path.exists():
+            err.print(f"[red]error:[/] no store at {escape(str(path))}: ingest something first, "
+                      "or point --store / HIPPOGRAPH_STORE at an existing store")
+            raise typer.Exit(2)
 
     try:
         return Memory(ctx.obj)
@@ -89,7 +97,7 @@ def ingest(
 @app.command()
 def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """Counts of documents, passages, episodes, entities, facts and edges."""
-    with _memory(ctx) as memory:
+    with _memory(ctx, must_exist=True) as memory:
         data = memory.stats().as_dict()
     if as_json:
         out.print_json(json.dumps(data))
@@ -106,7 +114,7 @@ def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
 @app.command()
 def documents(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """List stored documents: id, source, title, passage and episode counts."""
-    with _memory(ctx) as memory:
+    with _memory(ctx, must_exist=True) as memory:
         docs = memory.documents()
     if as_json:
         out.print_json(json.dumps([
@@ -122,7 +130,7 @@ def documents(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"))
 @app.command()
 def delete(ctx: typer.Context, document_id: str) -> None:
     """Delete a document and everything only it supports."""
-    with _memory(ctx) as memory:
+    with _memory(ctx, must_exist=True) as memory:
         if not memory.delete(document_id):
             err.print(f"[red]error:[/] no document {document_id!r} (see `hippograph documents`)")
             raise typer.Exit(1)
@@ -152,7 +160,7 @@ def query(
     except ValueError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2)
-    with _memory(ctx) as memory:
+    with _memory(ctx, must_exist=True) as memory:
         for qid, text in items:
             try:
                 result = memory.retrieve(text, top_k=top_k, mode=mode, as_of=as_of)
@@ -197,7 +205,7 @@ def answer(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Answer with citations (an LLM with --llm / HIPPOGRAPH_LLM, else an extractive reader)."""
-    with _memory(ctx) as memory:
+    with _memory(ctx, must_exist=True) as memory:
         try:
             result = memory.answer(question, top_k=top_k, mode=mode, as_of=as_of)
         except (ValueError, RuntimeError) as exc:

@@ -89,3 +89,19 @@ def test_demo_runs_on_the_bundled_sample(cli):
     result = cli("demo")
     assert result.exit_code == 0, result.output
     assert "ingested bundled sample" in result.stdout and "A:" in result.stdout
+
+
+def test_read_commands_refuse_a_missing_store(tmp_path):
+    runner = CliRunner()
+    missing = f"sqlite:///{tmp_path / 'typo.db'}"
+    for args in (["stats"], ["documents"], ["query", "x"], ["answer", "x"], ["delete", "x"]):
+        result = runner.invoke(app, ["--store", missing, *args])
+        assert result.exit_code == 2 and "no store at" in result.output, args
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_relative_and_absolute_paths_are_one_document(cli, sample_dir, monkeypatch):
+    monkeypatch.chdir(sample_dir.parent)
+    assert cli("ingest", "notes").exit_code == 0
+    again = cli("ingest", str(sample_dir.resolve()), "--json")
+    assert json.loads(again.stdout)["unchanged"] == 4

@@ -78,7 +78,9 @@ def _read_file(path: Path, fmt: str) -> Iterator[SourceDocument | Problem]:
         return
     if fmt == "auto":
         fmt = _TEXT_SUFFIXES.get(path.suffix.lower(), "text")
-    yield from _read_text_blob(str(path), data, fmt)
+    # The absolute path is the document's identity: `notes/a.md` and `/home/me/notes/a.md`
+    # are the same document, whichever way it was named on the command line.
+    yield from _read_text_blob(str(path.resolve()), data, fmt)
 
 
 def _decode(source: str, data: bytes) -> str | Problem:
