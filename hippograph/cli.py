@@ -128,6 +128,27 @@ def documents(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"))
 
 
 @app.command()
+def show(ctx: typer.Context, document_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """What is stored for one document: its passages/episodes and the facts each supports."""
+    with _memory(ctx, must_exist=True) as memory:
+        data = memory.show(document_id)
+    if data is None:
+        err.print(f"[red]error:[/] no document {escape(document_id)!r} (see `hippograph documents`)")
+        raise typer.Exit(1)
+    if as_json:
+        sys.stdout.write(json.dumps(data) + "\n")
+        return
+    doc = data["document"]
+    out.print(f"[bold]{escape(doc['title'])}[/]  [dim]{doc['id']} {escape(doc['source'])}[/]")
+    for unit in data["units"]:
+        out.print(f"[bold]{unit['kind']} {unit['position']}[/] [dim]{unit['id']}[/]  "
+                  + escape(unit["text"].replace("\n", " ")[:200]))
+        for f in unit["facts"]:
+            validity = f" (until {f['invalid_at']})" if f["invalid_at"] is not None else ""
+            out.print("    " + escape(f"({f['subject']}) -[{f['predicate']}]-> ({f['object']}){validity}"))
+
+
+@app.command()
 def delete(ctx: typer.Context, document_id: str) -> None:
     """Delete a document and everything only it supports."""
     with _memory(ctx, must_exist=True) as memory:

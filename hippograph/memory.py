@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from functools import cached_property
 
 from .config import Settings
@@ -12,7 +13,7 @@ from .extract.readers import Problem, SourceDocument, read_sources
 from .graph.store import GraphStore, open_store
 from .pipelines.ingest import IngestPipeline, IngestReport, Progress
 from .pipelines.temporal import LLMContradictionJudge
-from .records import DocumentInfo, StoreStats
+from .records import DocumentInfo, Episode, StoreStats
 from .retrieve.hippo import HippoRetriever
 from .retrieve.results import RetrievalResult
 
@@ -111,6 +112,20 @@ class Memory:
 
         retrieved = self.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
         return answer_question(retrieved, self.llm)
+
+    def show(self, document_id: str) -> dict | None:
+        """What the store holds for one document: its units and the facts each supports
+        (None when the document is absent). Plain data, ready for JSON."""
+        info = next((d for d in self.store.documents() if d.id == document_id), None)
+        if info is None:
+            return None
+        units = self.store.document_units(document_id)
+        facts = self.store.unit_facts([u.id for u in units])
+        return {"document": asdict(info), "units": [
+            {"id": u.id, "kind": "episode" if isinstance(u, Episode) else "passage", "position": u.position,
+             "source_id": u.source_id, "text": u.text,
+             "facts": [{k: v for k, v in asdict(f).items() if k != "embedding"} for f in facts[u.id]]}
+            for u in units]}
 
     def stats(self) -> StoreStats:
         return self.store.stats()

@@ -105,3 +105,14 @@ def test_relative_and_absolute_paths_are_one_document(cli, sample_dir, monkeypat
     assert cli("ingest", "notes").exit_code == 0
     again = cli("ingest", str(sample_dir.resolve()), "--json")
     assert json.loads(again.stdout)["unchanged"] == 4
+
+
+def test_show_lists_what_a_document_contributed(cli, sample_dir):
+    cli("ingest", str(sample_dir))
+    doc = next(d for d in json.loads(cli("documents", "--json").stdout) if d["title"] == "Pierre Curie")
+    data = json.loads(cli("show", doc["id"], "--json").stdout)
+    assert data["document"]["id"] == doc["id"] and data["units"][0]["kind"] == "passage"
+    triples = {(f["subject"], f["predicate"], f["object"]) for u in data["units"] for f in u["facts"]}
+    assert ("pierre curie", "born in", "paris") in triples
+    assert "born in" in cli("show", doc["id"]).stdout
+    assert cli("show", "nope").exit_code == 1

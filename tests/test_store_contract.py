@@ -152,3 +152,14 @@ def test_two_sqlite_writers_on_one_file(tmp_path):
     assert a.stats().documents == 20 and b.stats().entities == 21
     a.close()
     b.close()
+
+
+def test_document_units_and_their_facts(store):
+    store.write_document(batch("alpha", ["Alice met Bob.", "Bob lives in Paris."],
+                               [("alice", "met", "bob"), ("bob", "lives in", "paris")]))
+    units = store.document_units("alpha")
+    assert [u.position for u in units] == [0, 1] and units[1].text == "Bob lives in Paris."
+    facts = store.unit_facts([u.id for u in units] + ["nope"])
+    assert [(f.subject, f.predicate, f.object) for f in facts[units[0].id]] == [
+        ("alice", "met", "bob"), ("bob", "lives in", "paris")]
+    assert facts["nope"] == [] and store.document_units("missing") == []

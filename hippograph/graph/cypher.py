@@ -216,4 +216,23 @@ _FACT_FIELDS = ("f.id AS id, f.subject AS subject, f.predicate AS predicate, f.o
                 "f.valid_from AS valid_from, f.invalid_at AS invalid_at, f.created_at AS created_at")
 FACTS = f"UNWIND $ids AS id MATCH (f:Fact {{id: id}}) RETURN {_FACT_FIELDS}"
 FACTS_ABOUT = f"MATCH (f:Fact {{subject: $subject}}) RETURN {_FACT_FIELDS} ORDER BY valid_from, created_at"
+DOCUMENT_PASSAGES = """
+MATCH (:Document {id: $doc})-[:HAS_PASSAGE]->(p:Passage)
+RETURN p.id AS id, p.document_id AS document_id, p.text AS text, p.title AS title, p.position AS position,
+       p.source_id AS source_id
+ORDER BY position
+"""
+DOCUMENT_EPISODES = """
+MATCH (:Document {id: $doc})-[:HAS_EPISODE]->(e:Episode)
+RETURN e.id AS id, e.document_id AS document_id, e.text AS text, e.occurred_at AS occurred_at,
+       e.speaker AS speaker, e.position AS position, e.source_id AS source_id
+ORDER BY position
+"""
+
+
+def unit_facts(label: str) -> str:
+    return (f"UNWIND $ids AS id MATCH (u:{_label(label)} {{id: id}})-[:SUPPORTS]->(f:Fact) "
+            f"RETURN u.id AS unit, {_FACT_FIELDS} ORDER BY unit, subject, predicate, object")
+
+
 FACT_UNITS = "MATCH (u)-[:SUPPORTS]->(f:Fact) RETURN f.id AS fact, u.id AS unit ORDER BY fact, unit"

@@ -254,6 +254,20 @@ class Neo4jStore(GraphStore):
         found = {r["id"]: self._fact(r) for r in self._read(q.FACTS, ids=list(ids))}
         return [found[i] for i in ids if i in found]
 
+    def document_units(self, document_id: str) -> list[Passage | Episode]:
+        passages = [Passage(r["id"], r["document_id"], r["text"], r["title"], r["position"], r["source_id"] or "")
+                    for r in self._read(q.DOCUMENT_PASSAGES, doc=document_id)]
+        episodes = [Episode(r["id"], r["document_id"], r["text"], r["occurred_at"], r["speaker"], r["position"],
+                            r["source_id"]) for r in self._read(q.DOCUMENT_EPISODES, doc=document_id)]
+        return passages + episodes
+
+    def unit_facts(self, unit_ids: Sequence[str]) -> dict[str, list[Fact]]:
+        out: dict[str, list[Fact]] = {u: [] for u in unit_ids}
+        for label in ("Passage", "Episode"):
+            for r in self._read(q.unit_facts(label), ids=list(unit_ids)):
+                out[r["unit"]].append(self._fact(r))
+        return out
+
     def facts_about(self, subject_id: str) -> list[Fact]:
         return [self._fact(r) for r in self._read(q.FACTS_ABOUT, subject=subject_id)]
 

@@ -391,6 +391,26 @@ class SQLiteStore(GraphStore):
         )
         return [Fact(*row) for row in rows]
 
+    def document_units(self, document_id: str) -> list[Passage | Episode]:
+        passages = self._query("SELECT id, document_id, text, title, position, source_id FROM passages "
+                               "WHERE document_id=? ORDER BY position", (document_id,))
+        episodes = self._query("SELECT id, document_id, text, occurred_at, speaker, position, source_id "
+                               "FROM episodes WHERE document_id=? ORDER BY position", (document_id,))
+        return [Passage(*row) for row in passages] + [Episode(*row) for row in episodes]
+
+    def unit_facts(self, unit_ids: Sequence[str]) -> dict[str, list[Fact]]:
+        out: dict[str, list[Fact]] = {u: [] for u in unit_ids}
+        ids = list(unit_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = self._query(
+                "SELECT s.unit_id, f.id, f.subject, f.predicate, f.object, f.text, f.valid_from, f.invalid_at, "
+                f"f.created_at FROM supports s JOIN facts f ON f.id = s.fact_id WHERE s.unit_id IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY s.unit_id, f.subject, f.predicate, f.object", chunk)
+            for unit, *fact in rows:
+                out[unit].append(Fact(*fact))
+        return out
+
     def facts_about(self, subject_id: str) -> list[Fact]:
         rows = self._query(
             "SELECT id, subject, predicate, object, text, valid_from, invalid_at, created_at FROM facts "

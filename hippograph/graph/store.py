@@ -92,6 +92,14 @@ class GraphStore(ABC):
         """Facts by id, in the order asked (missing ids are left out)."""
 
     @abstractmethod
+    def document_units(self, document_id: str) -> list[Passage | Episode]:
+        """A document's passages and episodes, in position order."""
+
+    @abstractmethod
+    def unit_facts(self, unit_ids: Sequence[str]) -> dict[str, list[Fact]]:
+        """The facts each given passage/episode supports (its provenance), by unit id."""
+
+    @abstractmethod
     def facts_about(self, subject_id: str) -> list[Fact]:
         """Every fact whose subject is the given entity id (current and superseded)."""
 
