@@ -48,3 +48,36 @@ def percentile(values: list[float], q: float) -> float:
         return 0.0
     k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+def ingest_key(files: list[Path], settings_parts: list) -> str:
+    """Hash of the data files and of every ingest setting that changes what is stored."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(Path(file).read_bytes())
+    digest.update(json.dumps(settings_parts).encode())
+    return digest.hexdigest()[:12]
+
+
+def cached_memory(name: str, key: str, build, log=print):
+    """A store under bench/.cache named by ``name`` and ``key``, built once by ``build(memory)``.
+
+    Returns (memory, ingest seconds, cached). A ``.done`` marker records a finished build;
+    ingestion is idempotent per document, so an interrupted build resumes where it stopped.
+    """
+    from hippograph import Memory, Settings
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    db = CACHE / f"{name}-{key}.db"
+    done = db.with_suffix(".done")
+    memory = Memory(Settings.from_env(store=f"sqlite:///{db}"))
+    if done.exists():
+        return memory, float(json.loads(done.read_text())["ingest_seconds"]), True
+    start = time.perf_counter()
+    build(memory)
+    took = time.perf_counter() - start
+    done.write_text(json.dumps({"ingest_seconds": took}))
+    log(f"[{name}] ingested in {took:.0f}s")
+    return memory, took, False

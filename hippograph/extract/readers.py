@@ -1,4 +1,4 @@
-"""Input readers: text, markdown, JSONL, corpus JSON, HippoRAG OpenIE JSON, LoCoMo, folders, stdin.
+"""Input readers: text, markdown, JSONL, corpus JSON, HippoRAG OpenIE JSON, LoCoMo, BEAM, folders, stdin.
 
 Every reader yields ``SourceDocument`` records or ``Problem`` records; a bad file or record
 never stops the rest of the batch.
@@ -16,7 +16,7 @@ from pathlib import Path
 from .base import Extraction, clean_triple
 from .conversations import Turn, read_chat_jsonl, read_locomo
 
-FORMATS = ("auto", "text", "markdown", "jsonl", "corpus", "openie", "locomo")
+FORMATS = ("auto", "text", "markdown", "jsonl", "corpus", "openie", "locomo", "beam")
 _TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
                   ".json": "json"}
 
@@ -52,6 +52,11 @@ def read_sources(sources: list[str], fmt: str = "auto") -> Iterator[SourceDocume
             yield from _read_text_blob("<stdin>", sys.stdin.buffer.read(), "text" if fmt == "auto" else fmt)
             continue
         path = Path(source)
+        if fmt == "beam":  # a BEAM chat folder (or its chat.json), never a glob over folders
+            from .beam import read_beam_chat
+
+            yield from read_beam_chat(path.parent if path.name == "chat.json" else path)
+            continue
         if not path.exists() and any(c in source for c in "*?["):
             matches = sorted(Path(p) for p in glob.glob(source, recursive=True) if Path(p).is_file())
             if not matches:
