@@ -38,7 +38,7 @@ def main(
 
 
 def _memory(ctx: typer.Context, must_exist: bool = False):
-    from .graph.store import StoreError
+    from .errors import StoreError
     from .memory import Memory
 
     uri = ctx.obj.store

@@ -41,6 +41,7 @@ class Settings:
     """Everything configurable in hippograph; ``Settings.from_env()`` reads ``HIPPOGRAPH_*``."""
 
     store: str = DEFAULT_STORE
+    namespace: str = "default"  # every read and write of a Memory stays in one namespace
     embedder: str = DEFAULT_EMBEDDER
     embed_batch_size: int = 64
     extractor: str = "spacy"
@@ -58,6 +59,8 @@ class Settings:
         values: dict = {}
         if "HIPPOGRAPH_STORE" in env:
             values["store"] = env["HIPPOGRAPH_STORE"]
+        if "HIPPOGRAPH_NAMESPACE" in env:
+            values["namespace"] = env["HIPPOGRAPH_NAMESPACE"]
         if "HIPPOGRAPH_EMBEDDER" in env:
             values["embedder"] = env["HIPPOGRAPH_EMBEDDER"]
         if "HIPPOGRAPH_LLM" in env:

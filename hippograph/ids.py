@@ -29,4 +29,35 @@ def normalize_name(name: str) -> str:
 
 
 def fact_id(subject_id: str, predicate: str, object_id: str) -> str:
+    """A fact's id: its (namespace-scoped) entity ids and normalized predicate."""
     return short_hash(subject_id, normalize_name(predicate), object_id)
+
+
+DEFAULT_NAMESPACE = "default"
+_NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_namespace(namespace: str) -> str:
+    """``namespace`` if it is a valid name (letters, digits, ``_.-``, at most 64), else ``ConfigError``."""
+    from .errors import ConfigError
+
+    if not isinstance(namespace, str) or not _NAMESPACE.match(namespace):
+        raise ConfigError(f"namespace {namespace!r}: use 1-64 letters, digits, '_', '.' or '-', "
+                          "starting with a letter or digit")
+    return namespace
+
+
+def entity_id(name: str, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """An entity's id: its normalized name, prefixed ``namespace:`` outside the default namespace
+    (normalized names hold no ``:``, so ids of different namespaces never collide)."""
+    key = normalize_name(name)
+    if not key or namespace == DEFAULT_NAMESPACE:
+        return key
+    return f"{namespace}:{key}"
+
+
+def document_id(source: str, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """A document's id: a hash of its source key (and of its namespace outside the default one)."""
+    if namespace == DEFAULT_NAMESPACE:
+        return short_hash("document", source)
+    return short_hash("document", namespace, source)

@@ -7,7 +7,9 @@ so the default install needs no network and no API key.
 from __future__ import annotations
 
 import importlib
+import json
 import os
+import re
 
 _PROVIDERS = {
     # provider prefix -> (module, class, keyword for the model name)
@@ -51,3 +53,17 @@ def _import(module: str, name: str, hint: str):
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:
         raise ValueError(f"cannot load chat model class {module}.{name}: {exc}; {hint}") from exc
+
+
+def parse_number_list(text: object) -> set[int] | None:
+    """The integers of the first JSON list in ``text``; None when there is none."""
+    if not isinstance(text, str):
+        return None
+    match = re.search(r"\[[^\[\]]*\]", text)
+    if not match:
+        return None
+    try:
+        values = json.loads(match.group(0))
+    except json.JSONDecodeError:
+        return None
+    return {int(v) for v in values if isinstance(v, (int, float)) or (isinstance(v, str) and v.isdigit())}

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import asdict
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .embedding import Embedder, load_embedder
 from .extract import get_extractor
 from .extract.readers import Problem, SourceDocument, read_sources
-from .graph.store import GraphStore, open_store
+from .graph.open import open_store
+from .graph.store import GraphStore
+from .ids import check_namespace
 from .pipelines.ingest import IngestPipeline, IngestReport, Progress
 from .pipelines.temporal import LLMContradictionJudge
 from .records import DocumentInfo, Episode, StoreStats
 from .retrieve.hippo import HippoRetriever
-from .retrieve.results import RetrievalResult
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+from .records import RetrievalResult
 
 
 def first_documents(items: Iterable[SourceDocument | Problem], limit: int):
@@ -30,36 +37,64 @@ def first_documents(items: Iterable[SourceDocument | Problem], limit: int):
         yield item
 
 
+class _Models:
+    """The embedder and chat model of a memory, loaded on first use and shared by its namespace views."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None, llm: BaseChatModel | None):
+        self.settings = settings
+        self._embedder = embedder
+        self._llm = llm
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = load_embedder(self.settings.embedder, self.settings.embed_batch_size)
+            return self._embedder
+
+    @property
+    def llm(self) -> BaseChatModel | None:
+        with self._lock:
+            if self._llm is None and self.settings.llm:
+                from .llm import load_chat_model
+
+                self._llm = load_chat_model(self.settings.llm)
+            return self._llm
+
+
 class Memory:
     """Long-term graph memory. ``Memory(store="sqlite:///mem.db")`` or ``Memory(Settings(...))``.
 
-    Models load lazily on first use; the store opens at construction.
+    A memory reads and writes one namespace (``namespace=``, default ``Settings.namespace``);
+    ``in_namespace`` gives another one over the same store and models. Models load lazily on
+    first use; the store opens at construction.
     """
 
     def __init__(self, settings: Settings | None = None, *, store: str | GraphStore | None = None,
-                 embedder: Embedder | None = None, llm: object | None = None):
+                 embedder: Embedder | None = None, llm: BaseChatModel | None = None,
+                 namespace: str | None = None, _models: _Models | None = None):
         self.settings = settings or Settings.from_env()
+        self.namespace = check_namespace(namespace or self.settings.namespace)
         if isinstance(store, GraphStore):
-            self.store = store
+            self.store = store if store.namespace == self.namespace else store.in_namespace(self.namespace)
         else:
-            self.store = open_store(store or self.settings.store)
-        self._embedder = embedder
-        self._llm = llm
+            self.store = open_store(store or self.settings.store, self.namespace)
+        self._models = _models or _Models(self.settings, embedder, llm)
+
+    def in_namespace(self, namespace: str) -> Memory:
+        """The same memory (store connection, loaded models) confined to another namespace."""
+        return Memory(self.settings, store=self.store.in_namespace(namespace), namespace=namespace,
+                      _models=self._models)
 
     # -- components ------------------------------------------------------------------
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedder, self.settings.embed_batch_size)
-        return self._embedder
+        return self._models.embedder
 
     @property
-    def llm(self) -> object | None:
-        if self._llm is None and self.settings.llm:
-            from .llm import load_chat_model
-
-            self._llm = load_chat_model(self.settings.llm)
-        return self._llm
+    def llm(self) -> BaseChatModel | None:
+        return self._models.llm
 
     @cached_property
     def retriever(self) -> HippoRetriever:
@@ -128,7 +163,16 @@ class Memory:
             for u in units]}
 
     def stats(self) -> StoreStats:
+        """Counts of this namespace's nodes and relationships."""
         return self.store.stats()
+
+    def namespaces(self) -> list[str]:
+        """Every namespace of the store that holds documents."""
+        return self.store.namespaces()
+
+    def delete_namespace(self) -> int:
+        """Delete every document of this memory's namespace; returns how many."""
+        return self.store.delete_namespace()
 
     def documents(self) -> list[DocumentInfo]:
         return self.store.documents()

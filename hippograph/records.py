@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -29,6 +30,7 @@ class Passage:
     title: str
     position: int
     source_id: str = ""  # the source's own id of this unit (record key, plus #chunk when split)
+    occurred_at: str | None = None  # ISO date/datetime of the unit, when its source gives one
     embedding: np.ndarray | None = None
 
 
@@ -113,6 +115,8 @@ class DocumentBatch:
 
 @dataclass(frozen=True)
 class SynonymEdge:
+    """Two entities whose name embeddings reach the synonym threshold."""
+
     source: str
     target: str
     score: float
@@ -120,6 +124,8 @@ class SynonymEdge:
 
 @dataclass
 class StoreStats:
+    """Counts of nodes by label and of relationships by type."""
+
     documents: int
     passages: int
     episodes: int
@@ -142,6 +148,8 @@ class StoreStats:
 
 @dataclass(frozen=True)
 class DocumentInfo:
+    """One stored document with its unit counts."""
+
     id: str
     source: str
     title: str
@@ -158,3 +166,136 @@ class GraphEdges:
     sources: list[str]
     targets: list[str]
     weights: list[float]
+
+
+# Weights of the PPR graph, the one place they are defined (both stores and the change feed use them).
+MENTION_WEIGHT = 1.0  # per (unit, entity) pair, however often the unit names the entity
+SUPPORT_WEIGHT = 1.0  # per unit supporting a fact, on the fact's (subject, object) edge
+NEXT_WEIGHT = 1.0  # per episode-to-next-episode link
+
+
+@dataclass(frozen=True)
+class EdgeDelta:
+    """A change of the undirected PPR edge weight between two nodes (negative: weight removed)."""
+
+    source: str
+    target: str
+    weight: float
+
+
+NODE_KINDS = ("passage", "episode", "entity", "fact")
+
+
+@dataclass
+class ChangeSet:
+    """What changed in one namespace of a store between two generations.
+
+    ``upserted`` ids are to be (re)read: new, replaced, or with a changed record (fact validity);
+    ``removed`` ids are gone. The two are disjoint per kind. ``edges`` add up to the change of
+    every PPR edge weight.
+    """
+
+    since: int
+    generation: int
+    upserted: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in NODE_KINDS})
+    removed: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in NODE_KINDS})
+    edges: list[EdgeDelta] = field(default_factory=list)
+
+    def upsert(self, kind: str, ids: Iterable[str]) -> None:
+        for i in ids:
+            self.removed[kind].discard(i)
+            self.upserted[kind].add(i)
+
+    def remove(self, kind: str, ids: Iterable[str]) -> None:
+        for i in ids:
+            self.upserted[kind].discard(i)
+            self.removed[kind].add(i)
+
+    def merge(self, payload: dict) -> None:
+        """Apply one transaction's change record (as ``as_payload`` writes it), in order."""
+        for op, kind, ids in payload.get("nodes", []):
+            (self.upsert if op == "+" else self.remove)(kind, ids)
+        self.edges.extend(EdgeDelta(s, t, float(w)) for s, t, w in payload.get("edges", []))
+
+    @property
+    def empty(self) -> bool:
+        return not self.edges and not any(self.upserted.values()) and not any(self.removed.values())
+
+
+@dataclass
+class ChangeRecord:
+    """The change one write transaction makes, in order, as the store logs it (JSON-ready)."""
+
+    nodes: list[tuple[str, str, list[str]]] = field(default_factory=list)  # ("+"|"-", kind, ids)
+    edges: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def upsert(self, kind: str, ids: Iterable[str]) -> None:
+        ids = sorted(set(ids))
+        if ids:
+            self.nodes.append(("+", kind, ids))
+
+    def remove(self, kind: str, ids: Iterable[str]) -> None:
+        ids = sorted(set(ids))
+        if ids:
+            self.nodes.append(("-", kind, ids))
+
+    def edge(self, source: str, target: str, weight: float) -> None:
+        if weight:
+            self.edges.append((source, target, float(weight)))
+
+    def as_payload(self) -> dict:
+        return {"nodes": [list(n) for n in self.nodes], "edges": [list(e) for e in self.edges]}
+
+    @property
+    def empty(self) -> bool:
+        return not self.nodes and not self.edges
+
+
+# -- retrieval results (used by retrieve/, graph/ exporters, the SDK and the server) --------------
+@dataclass
+class RetrievedUnit:
+    """A ranked passage or episode."""
+
+    id: str
+    kind: str  # "passage" | "episode"
+    title: str
+    text: str
+    score: float
+    document_id: str
+    source_id: str = ""
+    occurred_at: str | None = None
+    speaker: str = ""
+    context: list[dict] = field(default_factory=list)  # an episode's neighbouring turns, in order
+
+
+@dataclass
+class LinkedFact:
+    """A fact the query linked to (a PPR seed), with its validity."""
+
+    id: str
+    subject: str
+    predicate: str
+    object: str
+    text: str
+    score: float
+    valid_from: str | None = None
+    invalid_at: str | None = None
+
+
+@dataclass
+class RetrievalResult:
+    """What ``Memory.retrieve`` returns: ranked units, the facts that seeded them, and why."""
+
+    question: str
+    mode: str
+    passages: list[RetrievedUnit] = field(default_factory=list)
+    facts: list[LinkedFact] = field(default_factory=list)
+    seeds: dict[str, float] = field(default_factory=dict)  # entity id -> seed weight
+    fallback: str | None = None  # why hippo mode fell back to dense, if it did
+
+    def as_dict(self, id: str | None = None) -> dict:
+        out = {"id": id, "question": self.question, "mode": self.mode,
+               "passages": [asdict(p) for p in self.passages], "facts": [asdict(f) for f in self.facts]}
+        if self.fallback:
+            out["fallback"] = self.fallback
+        return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hippograph.ids import fact_id, short_hash
+from hippograph.ids import DEFAULT_NAMESPACE, entity_id, fact_id, short_hash
 from hippograph.records import Document, DocumentBatch, Entity, Fact, Mention, Passage, Support
 
 
@@ -13,8 +13,12 @@ def vec(seed: int, dim: int = 8) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def batch(doc: str, passages: list[str], triples: list[tuple[str, str, str]], version: str = "1") -> DocumentBatch:
-    """A document whose every passage states every triple."""
+def batch(doc: str, passages: list[str], triples: list[tuple[str, str, str]], version: str = "1",
+          namespace: str = DEFAULT_NAMESPACE) -> DocumentBatch:
+    """A document whose every passage states every triple (ids scoped to ``namespace``)."""
+    if namespace != DEFAULT_NAMESPACE:
+        doc = f"{namespace}.{doc}"
+        triples = [(entity_id(s, namespace), p, entity_id(o, namespace)) for s, p, o in triples]
     d = Document(id=doc, source=f"{doc}.txt", title=doc.title(), content_hash=f"{doc}-{version}",
                  ingested_at="2026-01-01T00:00:00+00:00")
     b = DocumentBatch(document=d)
@@ -22,7 +26,7 @@ def batch(doc: str, passages: list[str], triples: list[tuple[str, str, str]], ve
     facts: dict[str, Fact] = {}
     for i, text in enumerate(passages):
         pid = short_hash(doc, str(i))
-        b.passages.append(Passage(pid, doc, text, d.title, i, f"{doc}#{i}", vec(hash(text) % 10_000)))
+        b.passages.append(Passage(pid, doc, text, d.title, i, f"{doc}#{i}", embedding=vec(hash(text) % 10_000)))
         for s, p, o in triples:
             for name in (s, o):
                 ents.setdefault(name, Entity(name, name.title(), "", vec(sum(map(ord, name)))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hippograph.graph.neo4j_store import Neo4jStore
-from hippograph.graph.store import StoreError
+from hippograph.errors import StoreError
 from storecases import batch
 
 pytestmark = pytest.mark.neo4j
@@ -20,12 +20,24 @@ class CrashingStore(Neo4jStore):
         self.after = after
         self.armed = False
 
-    def _document_statements(self, tx, batch):
-        for n, statement in enumerate(super()._document_statements(tx, batch)):
-            if self.armed and n == self.after:
-                self.armed = False
-                self.server.kill()
-            yield statement
+    def _write(self, what, work):
+        store = self
+
+        class KillingTransaction:
+            """Passes statements through; kills the server before the ``after``-th one when armed."""
+
+            def __init__(self, tx):
+                self.tx = tx
+                self.count = 0
+
+            def run(self, query, params=None):
+                self.count += 1
+                if store.armed and self.count == store.after:
+                    store.armed = False
+                    store.server.kill()
+                return self.tx.run(query, params)
+
+        return super()._write(what, lambda tx, change: work(KillingTransaction(tx), change))
 
 
 def test_server_killed_mid_document_leaves_no_partial_document(bolt_server):
@@ -55,7 +67,7 @@ def test_server_killed_mid_document_leaves_no_partial_document(bolt_server):
 
 
 def test_uri_and_credentials_from_environment(bolt_server, monkeypatch):
-    from hippograph.graph.store import open_store
+    from hippograph.graph import open_store
 
     for key, value in bolt_server.env().items():
         monkeypatch.setenv(key, value)

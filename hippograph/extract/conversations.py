@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .readers import Problem, SourceDocument
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One utterance; becomes an Episode."""
-
-    speaker: str
-    text: str
-    occurred_at: str | None  # ISO 8601
-    source_id: str  # the source's own id of the turn (LoCoMo: 'conv-26/D1:3')
+from .source import Problem, SourceDocument, Turn
 
 
 _LOCOMO_DATE = re.compile(r"(\d{1,2}):(\d{2})\s*([ap]m)\s+on\s+(\d{1,2})\s+(\w+),?\s+(\d{4})", re.I)
@@ -55,7 +42,6 @@ def normalize_timestamp(value: object) -> str | None:
 
 
 def _conversation_doc(source: str, title: str, turns: list[Turn], fmt: str, metadata: dict) -> "SourceDocument":
-    from .readers import SourceDocument
 
     text = "\n".join(f"{t.speaker}: {t.text}" for t in turns)
     return SourceDocument(source, title, text, fmt, turns=turns, metadata=metadata)
@@ -63,7 +49,6 @@ def _conversation_doc(source: str, title: str, turns: list[Turn], fmt: str, meta
 
 def read_chat_jsonl(source: str, records: list[tuple[int, object]]) -> Iterator["SourceDocument | Problem"]:
     """JSONL of {speaker, text, timestamp, conversation_id}: one document per conversation."""
-    from .readers import Problem
 
     conversations: dict[str, list[Turn]] = {}
     for n, record in records:
@@ -89,7 +74,6 @@ def read_chat_jsonl(source: str, records: list[tuple[int, object]]) -> Iterator[
 
 def read_locomo(source: str, payload: object) -> Iterator["SourceDocument | Problem"]:
     """LoCoMo: each session of each sample becomes one document of dated turns."""
-    from .readers import Problem
 
     if not isinstance(payload, list):
         yield Problem(source, "locomo format expects a JSON list of {sample_id, conversation}")

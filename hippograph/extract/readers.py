@@ -10,37 +10,15 @@ import glob
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .base import Extraction, clean_triple
-from .conversations import Turn, read_chat_jsonl, read_locomo
+from .conversations import read_chat_jsonl, read_locomo
+from .source import Problem, SourceDocument, Turn
 
 FORMATS = ("auto", "text", "markdown", "jsonl", "corpus", "openie", "locomo", "beam")
 _TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
                   ".json": "json"}
-
-
-@dataclass
-class SourceDocument:
-    """One document as read from its source, before chunking and extraction."""
-
-    source: str  # stable key: the file path, plus '#title' for records of a collection
-    title: str
-    text: str
-    format: str
-    passages: list[str] | None = None  # pre-chunked units (corpus/openie records are one passage)
-    extractions: list[Extraction] | None = None  # precomputed (openie), aligned with passages
-    turns: list[Turn] | None = None  # conversation turns become episodes
-    metadata: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An input that was refused or skipped, with the reason and the fix."""
-
-    source: str
-    reason: str
 
 
 def read_sources(sources: list[str], fmt: str = "auto") -> Iterator[SourceDocument | Problem]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..retrieve.results import RetrievalResult
+from ..records import RetrievalResult
 
 
 def activated_subgraph_cypher(result: RetrievalResult) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from ..records import GraphEdges
-from ..retrieve.results import RetrievalResult
+from ..records import RetrievalResult
 
 
 def to_networkx(edges: GraphEdges) -> nx.Graph:

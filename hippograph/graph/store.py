@@ -1,13 +1,21 @@
-"""The ``GraphStore`` interface every store implements (embedded SQLite, Neo4j)."""
+"""The store interface, split by role: what ingestion writes, what retrieval reads, what admins inspect.
+
+``GraphStore`` is all three. A store object is bound to one namespace; every read and write it
+makes stays inside that namespace. Implementations never expose their query language.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
+from ..errors import StoreError
+from ..ids import DEFAULT_NAMESPACE
 from ..records import (
+    ChangeSet,
     DocumentBatch,
     DocumentInfo,
     Episode,
@@ -18,26 +26,20 @@ from ..records import (
     SynonymEdge,
 )
 
+__all__ = ["VECTOR_KINDS", "GraphStore", "StoreAdmin", "StoreError", "StoreReader", "StoreWriter"]
+
 VECTOR_KINDS = ("passage", "episode", "entity", "fact")
+S = TypeVar("S", bound="GraphStore")
 
 
-class StoreError(RuntimeError):
-    """A store operation failed; nothing of the failing document was written."""
+class StoreWriter(ABC):
+    """What ingestion needs: write and delete documents, add synonym edges."""
 
-
-class GraphStore(ABC):
-    """Durable home of documents, passages, episodes, entities, facts and their edges.
-
-    A document is written or deleted in one transaction: it lands whole or not at all.
-    Implementations never expose their query language to callers.
-    """
-
-    uri: str
-
-    # -- writing -----------------------------------------------------------------
     @abstractmethod
     def write_document(self, batch: DocumentBatch) -> None:
-        """Write one document with everything it contributes, replacing an older version."""
+        """Write one document with everything it contributes, replacing an older version, in one
+        transaction (``StoreError`` and nothing written on failure). New entities are marked as
+        pending synonyms in the same transaction."""
 
     @abstractmethod
     def delete_document(self, document_id: str) -> bool:
@@ -45,25 +47,34 @@ class GraphStore(ABC):
         no other document supports. Returns False when the document was absent."""
 
     @abstractmethod
-    def add_synonyms(self, edges: Sequence[SynonymEdge]) -> int:
-        """Add SYNONYM edges (idempotent); returns how many are new."""
-
-    # -- reading -----------------------------------------------------------------
-    @abstractmethod
-    def document_hashes(self) -> dict[str, str]:
-        """Map document id -> content hash of every stored document."""
+    def add_synonyms(self, edges: Sequence[SynonymEdge], resolved: Iterable[str] = ()) -> int:
+        """Add SYNONYM edges (idempotent) and clear the pending mark of the ``resolved`` entities,
+        in one transaction; returns how many edges are new."""
 
     @abstractmethod
-    def documents(self) -> list[DocumentInfo]:
-        """All documents with their passage and episode counts."""
-
-    @abstractmethod
-    def stats(self) -> StoreStats:
-        """Counts of nodes by label and relationships by type."""
+    def pending_synonym_entities(self) -> list[str]:
+        """Ids of entities written whose synonym edges are not computed yet (sorted)."""
 
     @abstractmethod
     def existing_ids(self, kind: str, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` already exist as nodes of ``kind`` (``entity`` or ``fact``)."""
+
+    @abstractmethod
+    def facts_about(self, subject_id: str) -> list[Fact]:
+        """Every fact whose subject is the given entity id (current and superseded)."""
+
+
+class StoreReader(ABC):
+    """What the query path reads: vectors, the PPR graph, records by id, and the change feed."""
+
+    @abstractmethod
+    def generation(self) -> int:
+        """A counter that moves whenever the stored graph changes (in any namespace)."""
+
+    @abstractmethod
+    def changes_since(self, generation: int) -> ChangeSet | None:
+        """What changed in this namespace after ``generation``, up to now; None when the change
+        log no longer reaches back that far (reload from scratch)."""
 
     @abstractmethod
     def vectors(self, kind: str, ids: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
@@ -76,8 +87,8 @@ class GraphStore(ABC):
 
     @abstractmethod
     def graph_edges(self) -> GraphEdges:
-        """Undirected weighted edges for PPR: unit-entity mentions, entity-entity facts
-        (weight = number of supporting units), synonyms (weight = score), episode NEXT."""
+        """Undirected weighted edges for PPR (weights as in ``hippograph.records``): unit-entity
+        mentions, entity-entity facts (one per supporting unit), synonyms (their score), NEXT."""
 
     @abstractmethod
     def passages(self, ids: Sequence[str]) -> list[Passage]:
@@ -91,6 +102,22 @@ class GraphStore(ABC):
     def facts(self, ids: Sequence[str]) -> list[Fact]:
         """Facts by id, in the order asked (missing ids are left out)."""
 
+
+class StoreAdmin(ABC):
+    """Inspection and housekeeping: documents, provenance, counts, namespaces."""
+
+    @abstractmethod
+    def document_hashes(self) -> dict[str, str]:
+        """Map document id -> content hash of every stored document."""
+
+    @abstractmethod
+    def documents(self) -> list[DocumentInfo]:
+        """All documents with their passage and episode counts."""
+
+    @abstractmethod
+    def stats(self) -> StoreStats:
+        """Counts of nodes by label and relationships by type."""
+
     @abstractmethod
     def document_units(self, document_id: str) -> list[Passage | Episode]:
         """A document's passages and episodes, in position order."""
@@ -100,36 +127,34 @@ class GraphStore(ABC):
         """The facts each given passage/episode supports (its provenance), by unit id."""
 
     @abstractmethod
-    def facts_about(self, subject_id: str) -> list[Fact]:
-        """Every fact whose subject is the given entity id (current and superseded)."""
-
-    @abstractmethod
     def fact_units(self) -> dict[str, list[str]]:
         """Map fact id -> ids of the passages/episodes that support it."""
 
     @abstractmethod
-    def generation(self) -> int:
-        """A counter that changes whenever the stored graph changes (for cache refresh)."""
+    def namespaces(self) -> list[str]:
+        """Every namespace holding at least one document (sorted)."""
 
     @abstractmethod
-    def close(self) -> None: ...
+    def delete_namespace(self) -> int:
+        """Delete every document of this namespace (cascading); returns how many."""
 
-    def __enter__(self) -> "GraphStore":
+
+class GraphStore(StoreWriter, StoreReader, StoreAdmin):
+    """Durable home of documents, passages, episodes, entities, facts and their edges."""
+
+    uri: str
+    namespace: str = DEFAULT_NAMESPACE
+
+    @abstractmethod
+    def in_namespace(self: S, namespace: str) -> S:
+        """A view of the same store (same connection) bound to ``namespace``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection (every view of it)."""
+
+    def __enter__(self: S) -> S:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def open_store(uri: str) -> GraphStore:
-    """Open a store by URI: ``sqlite:///path.db`` (or a plain path) or ``bolt://``/``neo4j://``."""
-    if uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")):
-        from .neo4j_store import Neo4jStore
-
-        return Neo4jStore.from_uri(uri)
-    from .sqlite_store import SQLiteStore
-
-    path = uri[len("sqlite:///") :] if uri.startswith("sqlite:///") else uri
-    if uri.startswith("sqlite://") and not uri.startswith("sqlite:///"):
-        raise ValueError(f"store URI {uri!r}: use sqlite:///relative/path.db or sqlite:////absolute/path.db")
-    return SQLiteStore(path)

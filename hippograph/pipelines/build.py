@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..extract.base import Extraction
 from ..extract.chunking import chunk_text
 from ..extract.readers import SourceDocument
-from ..ids import content_hash, fact_id, normalize_name, short_hash
+from ..ids import DEFAULT_NAMESPACE, content_hash, document_id, entity_id, fact_id, normalize_name, short_hash
 from ..records import Document, DocumentBatch, Entity, Episode, Fact, Mention, Passage, Support
 
 
@@ -21,13 +21,11 @@ class Prepared:
     document: Document
     unit_texts: list[str]
     titles: list[str]
+    namespace: str = DEFAULT_NAMESPACE
 
 
-def document_id(source: str) -> str:
-    return short_hash("document", source)
-
-
-def prepare(doc: SourceDocument, signature: str, chunk_size: int, overlap: int, now: str) -> Prepared:
+def prepare(doc: SourceDocument, signature: str, chunk_size: int, overlap: int, now: str,
+            namespace: str = DEFAULT_NAMESPACE) -> Prepared:
     """Chunk (unless pre-chunked) and fingerprint a document."""
     if doc.turns is not None:
         units = [t.text for t in doc.turns]
@@ -41,12 +39,12 @@ def prepare(doc: SourceDocument, signature: str, chunk_size: int, overlap: int, 
     digest = content_hash("\n\x1e".join([signature, doc.format, doc.text, precomputed,
                                          json.dumps(doc.metadata, sort_keys=True)]))
     document = Document(
-        id=document_id(doc.source), source=doc.source, title=doc.title, content_hash=digest,
+        id=document_id(doc.source, namespace), source=doc.source, title=doc.title, content_hash=digest,
         ingested_at=now, metadata_json=json.dumps(doc.metadata, sort_keys=True),
     )
     # Pronouns resolve to the title: for a chat turn that is its speaker ("I moved" -> speaker).
     titles = [t.speaker for t in doc.turns] if doc.turns is not None else [doc.title] * len(units)
-    return Prepared(doc, document, units, titles)
+    return Prepared(doc, document, units, titles, namespace)
 
 
 def build_batch(prepared: Prepared, extractions: list[Extraction], now: str) -> DocumentBatch:
@@ -73,7 +71,7 @@ def build_batch(prepared: Prepared, extractions: list[Extraction], now: str) -> 
             when = None
 
         def entity(surface: str, kind: str = "") -> str | None:
-            key = normalize_name(surface)
+            key = entity_id(surface, prepared.namespace)
             if not key:
                 return None
             entity_names.setdefault(key, Counter())[surface] += 1

@@ -6,12 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import numpy as np
-
 from ..embedding import Embedder
 from ..extract.base import Extraction, Extractor
 from ..extract.readers import Problem, SourceDocument
-from ..graph.store import GraphStore, StoreError
+from ..errors import StoreError
+from ..graph.store import GraphStore
 from ..graph.synonyms import synonym_edges
 from ..records import DocumentBatch, Episode, Passage
 from .build import Prepared, build_batch, prepare
@@ -61,15 +60,11 @@ class Plan:
     now: str
     pending: list[Prepared] = field(default_factory=list)
     report: IngestReport = field(default_factory=IngestReport)
-    new_entities: dict[str, np.ndarray] = field(default_factory=dict)
 
     def record_written(self, batch: DocumentBatch) -> None:
         doc = batch.document
         self.report.facts_superseded += len(batch.supersessions)
         (self.report.updated if doc.id in self.stored else self.report.added).append(doc.id)
-        for entity in batch.entities:
-            if entity.embedding is not None:
-                self.new_entities[entity.id] = entity.embedding
 
 
 @dataclass
@@ -99,7 +94,8 @@ class IngestPipeline:
             if isinstance(item, Problem):
                 plan.report.problems.append(item)
                 continue
-            prepared = prepare(item, self.signature(item), self.chunk_size, self.chunk_overlap, now)
+            prepared = prepare(item, self.signature(item), self.chunk_size, self.chunk_overlap, now,
+                               self.store.namespace)
             doc = prepared.document
             if doc.id in seen or plan.stored.get(doc.id) == doc.content_hash:
                 plan.report.unchanged.append(doc.id)
@@ -144,7 +140,7 @@ class IngestPipeline:
 
     def finish(self, plan: "Plan") -> IngestReport:
         """Add SYNONYM edges for the entities this run created; return the report."""
-        plan.report.synonyms_added = self._add_synonyms(plan.new_entities)
+        plan.report.synonyms_added = self._add_synonyms()
         return plan.report
 
     def extract(self, group: list[Prepared]) -> list[list[Extraction]]:
@@ -207,15 +203,15 @@ class IngestPipeline:
             for record, vector in zip(missing, self.embedder.encode([text(r) for r in missing])):
                 record.embedding = vector
 
-    def _add_synonyms(self, new: dict[str, np.ndarray]) -> int:
-        """SYNONYM edges for the entities this run created, against every stored entity."""
-        if not new:
+    def _add_synonyms(self) -> int:
+        """SYNONYM edges for every entity still marked pending (this run's, or a crashed run's),
+        against every stored entity; the marks clear in the same transaction as the edges."""
+        pending = self.store.pending_synonym_entities()
+        if not pending:
             return 0
-        all_ids, all_matrix = self.store.vectors("entity")
-        present = set(all_ids)
-        new_ids = [i for i in new if i in present]
-        if not new_ids:
-            return 0
-        new_matrix = np.stack([new[i] for i in new_ids])
-        edges = synonym_edges(new_ids, new_matrix, all_ids, all_matrix, self.synonym_threshold)
-        return self.store.add_synonyms(edges)
+        new_ids, new_matrix = self.store.vectors("entity", pending)
+        edges = []
+        if new_ids:
+            all_ids, all_matrix = self.store.vectors("entity")
+            edges = synonym_edges(new_ids, new_matrix, all_ids, all_matrix, self.synonym_threshold)
+        return self.store.add_synonyms(edges, resolved=pending)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..graph.store import GraphStore
+from ..graph.store import StoreWriter
 from ..ids import normalize_name
+from ..llm import parse_number_list
 from ..records import DocumentBatch, Fact, Supersession
 
 # Relations a subject has at most one of at a time, by normalized predicate.
@@ -44,8 +45,6 @@ class LLMContradictionJudge:
         self.max_candidates = max_candidates
 
     def replaced(self, new: Fact, current: list[Fact]) -> list[Fact]:
-        from ..retrieve.linking import parse_number_list
-
         candidates = current[: self.max_candidates]
         if not candidates:
             return []
@@ -56,7 +55,7 @@ class LLMContradictionJudge:
         return [f for i, f in enumerate(candidates, 1) if i in chosen]
 
 
-def supersessions_for(store: GraphStore, batch: DocumentBatch,
+def supersessions_for(store: StoreWriter, batch: DocumentBatch,
                       judge: LLMContradictionJudge | None = None) -> list[Supersession]:
     """Supersessions the batch's facts cause, against stored facts and among themselves.
 
@@ -85,7 +84,7 @@ def supersessions_for(store: GraphStore, batch: DocumentBatch,
     return out
 
 
-def _judged(store: GraphStore, batch: DocumentBatch, judge: LLMContradictionJudge) -> list[Supersession]:
+def _judged(store: StoreWriter, batch: DocumentBatch, judge: LLMContradictionJudge) -> list[Supersession]:
     out = []
     for fact in batch.facts:
         if not fact.valid_from or relation_family(fact.predicate):

@@ -9,7 +9,7 @@ import numpy as np
 from ..config import RetrievalSettings
 from ..embedding import Embedder
 from ..graph.ppr import personalized_pagerank
-from ..graph.store import GraphStore
+from ..graph.store import StoreReader
 from .dense import min_max
 from .dense import top_k as highest_scoring
 from .index import IndexCache, RetrievalIndex
@@ -76,7 +76,7 @@ def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int
 class HippoRetriever:
     """The query path over any ``GraphStore``; indexes are cached and refreshed on change."""
 
-    def __init__(self, store: GraphStore, embedder: Embedder, settings: RetrievalSettings | None = None,
+    def __init__(self, store: StoreReader, embedder: Embedder, settings: RetrievalSettings | None = None,
                  llm: object | None = None):
         self.store = store
         self.embedder = embedder

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph.ppr import GraphMatrix
-from ..graph.store import GraphStore
+from ..graph.store import StoreReader
 from ..records import Fact
 from .dense import VectorIndex
 
@@ -43,7 +43,7 @@ class RetrievalIndex:
     previous_episode: dict[str, str]
 
     @classmethod
-    def load(cls, store: GraphStore, backend: str = "exact", previous: "RetrievalIndex | None" = None
+    def load(cls, store: StoreReader, backend: str = "exact", previous: "RetrievalIndex | None" = None
              ) -> "RetrievalIndex":
         """Build from the store; with ``previous``, read only the vectors added since then."""
         generation = store.generation()
@@ -84,7 +84,7 @@ def _stack(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.nda
     return ids, np.vstack(blocks) if blocks else np.zeros((0, 0), dtype=np.float32)
 
 
-def _refresh(index: VectorIndex, current: list[str], store: GraphStore, kinds: tuple[str, ...]) -> VectorIndex:
+def _refresh(index: VectorIndex, current: list[str], store: StoreReader, kinds: tuple[str, ...]) -> VectorIndex:
     """Bring ``index`` to the ``current`` ids: drop the removed, read vectors of the added only."""
     wanted = set(current)
     removed = set(index.ids) - wanted
@@ -100,7 +100,7 @@ def _refresh(index: VectorIndex, current: list[str], store: GraphStore, kinds: t
 class IndexCache:
     """Holds a ``RetrievalIndex`` for a store and refreshes it when the store's generation moves."""
 
-    def __init__(self, store: GraphStore, backend: str = "exact"):
+    def __init__(self, store: StoreReader, backend: str = "exact"):
         self.store = store
         self.backend = backend
         self._index: RetrievalIndex | None = None

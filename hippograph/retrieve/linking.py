@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..records import Fact
+from ..llm import parse_number_list
 from .dense import min_max, top_k
 from .index import RetrievalIndex
 
@@ -60,17 +59,3 @@ def recognition_filter(
     if chosen is None:
         return links
     return [link for i, link in enumerate(links, 1) if i in chosen]
-
-
-def parse_number_list(text: object) -> set[int] | None:
-    """The integers of the first JSON list in ``text``; None when there is none."""
-    if not isinstance(text, str):
-        return None
-    match = re.search(r"\[[^\[\]]*\]", text)
-    if not match:
-        return None
-    try:
-        values = json.loads(match.group(0))
-    except json.JSONDecodeError:
-        return None
-    return {int(v) for v in values if isinstance(v, (int, float)) or (isinstance(v, str) and v.isdigit())}

@@ -1,0 +1,41 @@
+"""Open a store by URI (the one place that knows every implementation)."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ConfigError
+from ..ids import DEFAULT_NAMESPACE, check_namespace
+from .store import GraphStore
+
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def redact_uri(uri: str) -> str:
+    """``uri`` with any password in it replaced by ``***`` (safe to print)."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):[^/@]*@", r"\1:***@", uri)
+
+
+def open_store(uri: str, namespace: str = DEFAULT_NAMESPACE) -> GraphStore:
+    """Open a store by URI, bound to ``namespace``: ``sqlite:///path.db`` (or a plain path) or
+    ``bolt://``/``neo4j://`` (credentials from ``NEO4J_USER``/``NEO4J_PASSWORD``/``NEO4J_DATABASE``)."""
+    check_namespace(namespace)
+    match = _SCHEME.match(uri)
+    scheme = match.group(1).lower() if match else None
+    if scheme in BOLT_SCHEMES:
+        from .neo4j_store import Neo4jStore
+
+        return Neo4jStore.from_uri(uri).in_namespace(namespace)
+    if scheme not in (None, "sqlite"):
+        raise ConfigError(f"store URI {redact_uri(uri)!r}: unknown scheme {scheme!r}; use sqlite:///path.db, "
+                          f"or one of {', '.join(s + '://' for s in BOLT_SCHEMES)}")
+    if scheme == "sqlite" and not uri.startswith("sqlite:///"):
+        raise ConfigError(f"store URI {redact_uri(uri)!r}: use sqlite:///relative/path.db or "
+                          "sqlite:////absolute/path.db")
+    from .sqlite_store import SQLiteStore
+
+    path = uri[len("sqlite:///"):] if scheme == "sqlite" else uri
+    if not path:
+        raise ConfigError("store URI is empty: use sqlite:///path.db or bolt://host:7687")
+    return SQLiteStore(path).in_namespace(namespace)
