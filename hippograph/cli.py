@@ -300,5 +300,9 @@ def demo(ctx: typer.Context, question: str = typer.Option(
             out.print(f"[dim]  cited: {pid}[/]")
 
 
+from .server.commands import register as register_server_commands  # noqa: E402
+
+register_server_commands(app)
+
 if __name__ == "__main__":
     app()

@@ -292,6 +292,7 @@ class RetrievalResult:
     facts: list[LinkedFact] = field(default_factory=list)
     seeds: dict[str, float] = field(default_factory=dict)  # entity id -> seed weight
     fallback: str | None = None  # why hippo mode fell back to dense, if it did
+    timings_ms: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds (index, encode, ...)
 
     def as_dict(self, id: str | None = None) -> dict:
         out = {"id": id, "question": self.question, "mode": self.mode,

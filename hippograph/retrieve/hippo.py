@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 
 import numpy as np
@@ -73,6 +74,19 @@ def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int
     return (1 - weight) / (k + rank_p) + weight / (k + rank_s)
 
 
+class StageClock:
+    """Milliseconds spent per query stage, written into ``RetrievalResult.timings_ms``."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into = into
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.into[stage] = self.into.get(stage, 0.0) + (now - self.last) * 1000
+        self.last = now
+
+
 class HippoRetriever:
     """The query path over any ``GraphStore``; indexes are cached and refreshed on change."""
 
@@ -92,32 +106,40 @@ class HippoRetriever:
         cfg = settings or self.settings
         as_of = as_of or cfg.as_of
         result = RetrievalResult(question, mode)
+        clock = StageClock(result.timings_ms)
         index = self.indexes.get()
+        clock("index")
         if len(index.units) == 0 or not question.strip():
             return result
         query = embed_query(self.embedder, question)
+        clock("encode")
         dense = index.units.scores(query)
         scores = dense
         if mode == "hippo":
             scores, result.facts, result.seeds, result.fallback = self._hippo_scores(index, query, question,
-                                                                                    dense, cfg, as_of)
+                                                                                    dense, cfg, as_of, clock)
+        else:
+            clock("link")
         result.passages = self._units(index, highest_scoring(index.units.ids, scores, top_k))
+        clock("rank")
         return result
 
     def _hippo_scores(self, index: RetrievalIndex, query: np.ndarray, question: str, dense: np.ndarray,
-                      cfg: RetrievalSettings, as_of: str | None):
+                      cfg: RetrievalSettings, as_of: str | None, clock: StageClock):
         links = link_facts(index, query, cfg.link_top_k, as_of)
         if cfg.use_filter:
             links = recognition_filter(links, question, self.llm, cfg.filter_threshold)
         facts = [LinkedFact(link.fact.id, link.fact.subject, link.fact.predicate, link.fact.object, link.fact.text,
                             round(link.score, 6), link.fact.valid_from, link.fact.invalid_at) for link in links]
         seeds = entity_seeds(index, links, cfg.entity_top_k)
+        clock("link")
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
             return dense, facts, {}, reason
         n_units = len(index.units)
         reset = seed_vector(index, seeds, dense, cfg)
         ppr = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)[:n_units]
+        clock("ppr")
         return fuse_ranks(ppr, dense, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None
 
     def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]]) -> list[RetrievedUnit]:

@@ -1,0 +1,70 @@
+"""``hippograph serve`` and ``hippograph mcp`` (registered on the main CLI by ``register``)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True)
+
+
+def _service(settings):
+    from ..graph.store import StoreError
+    from .service import MemoryService
+
+    try:
+        service = MemoryService(settings)
+    except (StoreError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2)
+    service.warm()
+    return service
+
+
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="interface to bind; beyond loopback a token is required"),
+    port: int = typer.Option(8000, "--port"),
+    token_file: Optional[str] = typer.Option(None, "--token-file",
+                                             help="file holding the bearer token (else HIPPOGRAPH_API_TOKEN)"),
+    namespace_tokens: Optional[str] = typer.Option(None, "--namespace-tokens",
+                                                   help='JSON file {"namespace": "token"}: tokens opening one '
+                                                        "namespace each"),
+    max_body_mb: float = typer.Option(8.0, "--max-body-mb", help="largest request body accepted"),
+    log_level: str = typer.Option("info", "--log-level"),
+) -> None:
+    """Serve the HTTP API (and MCP at /mcp) with models loaded once and kept warm."""
+    from .app import serve as run
+    from .auth import check_bind, load_policy
+
+    try:
+        policy = load_policy(token_file, namespace_tokens)
+        check_bind(host, policy)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2)
+    service = _service(ctx.obj)
+    err.print(f"hippograph serving {ctx.obj.store} on http://{host}:{port} "
+              f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp)")
+    try:
+        run(service, policy, host=host, port=port, max_body=int(max_body_mb * 1024 * 1024), log_level=log_level)
+    finally:
+        service.close()
+
+
+def mcp(ctx: typer.Context) -> None:
+    """Serve MCP on stdio (for desktop agents): remember, recall, recall_as_of, answer, forget."""
+    from .mcp_tools import build_mcp
+
+    service = _service(ctx.obj)
+    try:
+        build_mcp(service).run()  # stdio; stdout carries the protocol, logs go to stderr
+    finally:
+        service.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(mcp)

@@ -1,0 +1,142 @@
+"""What a running server holds: warm models, one writer, non-blocking readers, per namespace.
+
+A write (remember, forget) runs on the writer's store connection under one lock; reads run on
+a second connection, so on SQLite (WAL) they read the last committed state while a write
+transaction is open instead of waiting for it. The retrieval index a read uses is an immutable
+snapshot: a refresh builds the next snapshot beside it and swaps it in, so a read never waits
+for a refresh that another request started and never sees an index half-updated.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..embedding import Embedder, load_embedder
+from ..graph.store import GraphStore, open_store
+from ..memory import Memory
+from ..retrieve.dense import VectorIndex
+from ..retrieve.index import IndexCache, RetrievalIndex
+
+DEFAULT_NAMESPACE = "default"
+_NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_namespace(name: str) -> str:
+    """A namespace name: 1-64 letters, digits, '_', '.', '-' (starting with a letter or digit)."""
+    if not isinstance(name, str) or not _NAMESPACE.match(name):
+        raise ValueError(f"namespace {name!r} is not valid: use 1-64 letters, digits, '_', '.' or '-', "
+                         "starting with a letter or digit")
+    return name
+
+
+def _detached(index: RetrievalIndex) -> RetrievalIndex | None:
+    """A copy of ``index`` whose vector indexes a refresh may change in place (None: reload all)."""
+    if type(index.units) is not VectorIndex or type(index.facts) is not VectorIndex:
+        return None  # e.g. HNSW: no cheap copy, rebuild from the store instead
+    clone = copy.copy(index)
+    clone.units = VectorIndex(list(index.units.ids), index.units.vectors.copy())
+    clone.facts = VectorIndex(list(index.facts.ids), index.facts.vectors.copy())
+    return clone
+
+
+class SnapshotIndexCache(IndexCache):
+    """An ``IndexCache`` safe for concurrent readers: snapshots are swapped, never mutated."""
+
+    def __init__(self, store: GraphStore, backend: str = "exact"):
+        super().__init__(store, backend)
+        self._refreshing = threading.Lock()
+
+    def get(self) -> RetrievalIndex:
+        current = self._index
+        if current is not None and current.generation == self.store.generation():
+            return current
+        if current is None:
+            return self.refresh()
+        # Someone else is building the next snapshot: answer from this one rather than wait.
+        if not self._refreshing.acquire(blocking=False):
+            return current
+        try:
+            return self._build(current)
+        finally:
+            self._refreshing.release()
+
+    def refresh(self) -> RetrievalIndex:
+        """Bring the snapshot up to the store's generation, waiting for a refresh in progress."""
+        with self._refreshing:
+            current = self._index
+            if current is not None and current.generation == self.store.generation():
+                return current
+            return self._build(current)
+
+    def _build(self, current: RetrievalIndex | None) -> RetrievalIndex:
+        previous = _detached(current) if current is not None else None
+        self._index = RetrievalIndex.load(self.store, self.backend, previous=previous)
+        return self._index
+
+
+@dataclass
+class NamespaceMemory:
+    """The two faces of one namespace: ``reader`` for queries, ``writer`` for changes."""
+
+    name: str
+    reader: Memory
+    writer: Memory
+
+    def refresh(self) -> None:
+        """Make the next read see the last write (called before a write request returns)."""
+        self.reader.retriever.indexes.refresh()
+
+
+class MemoryService:
+    """Warm models and the per-namespace memories of one store, shared by HTTP and MCP."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, llm: object | None = None):
+        self.settings = settings
+        # Loaded now, once: every namespace and both connections share this one model.
+        embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size)
+        self.embedder = embedder
+        self.writer = Memory(settings, embedder=embedder, llm=llm)
+        # A second connection for reads: on SQLite (WAL) it never waits for the writer's transaction.
+        reader_store = open_store(settings.store) if _is_sqlite(settings.store) else self.writer.store
+        self.reader = Memory(settings, store=reader_store, embedder=embedder, llm=llm)
+        self.write_lock = threading.Lock()  # one writer at a time: ingestion is not re-entrant
+        self._namespaces: dict[str, NamespaceMemory] = {}
+        self._guard = threading.Lock()
+
+    def warm(self) -> None:
+        """Load the embedder (shared by every namespace) and the default namespace's index."""
+        self.embedder.encode(["warm up"])
+        self.namespace(DEFAULT_NAMESPACE).reader.retriever.indexes.get()
+
+    def namespace(self, name: str = DEFAULT_NAMESPACE) -> NamespaceMemory:
+        check_namespace(name)
+        with self._guard:
+            found = self._namespaces.get(name)
+            if found is None:
+                reader, writer = _bind(self.reader, name), _bind(self.writer, name)
+                retriever = reader.retriever
+                retriever.indexes = SnapshotIndexCache(retriever.store, retriever.settings.vector_index)
+                found = self._namespaces[name] = NamespaceMemory(name, reader, writer)
+            return found
+
+    def close(self) -> None:
+        if self.reader.store is not self.writer.store:
+            self.reader.close()
+        self.writer.close()
+
+
+def _bind(memory: Memory, name: str) -> Memory:
+    in_namespace = getattr(memory, "in_namespace", None)
+    if in_namespace is not None:
+        return in_namespace(name)
+    if name != DEFAULT_NAMESPACE:
+        raise ValueError(f"namespace {name!r}: this store supports only the {DEFAULT_NAMESPACE!r} namespace")
+    return memory
+
+
+def _is_sqlite(uri: str) -> bool:
+    return not uri.startswith(("bolt", "neo4j")) and ":memory:" not in uri
