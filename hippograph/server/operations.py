@@ -1,7 +1,7 @@
 """The server's operations on a namespace, shared by the HTTP routes and the MCP tools.
 
 Each takes plain values and returns plain data (JSON-ready); input problems raise
-``ValueError`` with a message naming the input and the fix, a missing document ``LookupError``.
+``InputError`` with a message naming the input and the fix, a missing document ``LookupError``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import time
 from dataclasses import asdict
 from datetime import date, datetime
 
-from ..extract.conversations import Turn, normalize_timestamp
-from ..extract.readers import SourceDocument
+from ..errors import InputError
+from ..extract.conversations import normalize_timestamp
+from ..extract.source import SourceDocument, Turn
 from ..ids import short_hash
 from .service import MemoryService
 
@@ -26,21 +27,21 @@ def check_as_of(as_of: str | None) -> str | None:
             return as_of
         except ValueError:
             continue
-    raise ValueError(f"as_of {as_of!r} is not an ISO date or datetime: use e.g. 2024-05-01 or 2024-05-01T10:00:00")
+    raise InputError(f"as_of {as_of!r} is not an ISO date or datetime: use e.g. 2024-05-01 or 2024-05-01T10:00:00")
 
 
 def _source_document(text: str, source: str | None, title: str | None, occurred_at: str | None,
                      speaker: str | None, fmt: str) -> SourceDocument:
     if not text.strip():
-        raise ValueError("text is empty: send the text to remember")
+        raise InputError("text is empty: send the text to remember")
     when = None
     if occurred_at:
         when = normalize_timestamp(occurred_at)
         if when is None:
-            raise ValueError(f"occurred_at {occurred_at!r} is not an ISO 8601 date/time: use e.g. 2024-05-01T10:00:00Z")
+            raise InputError(f"occurred_at {occurred_at!r} is not an ISO 8601 date/time: use e.g. 2024-05-01T10:00:00Z")
     if speaker is not None:
         if not speaker.strip():
-            raise ValueError("speaker is empty: name who said the turn, or leave speaker out for a plain text")
+            raise InputError("speaker is empty: name who said the turn, or leave speaker out for a plain text")
         key = source or "chat:" + short_hash(speaker, text, when or "")
         turn = Turn(speaker.strip(), text.strip(), when, key)
         return SourceDocument(key, title or f"{speaker.strip()} at {when or 'unknown time'}",
@@ -62,21 +63,21 @@ def remember(service: MemoryService, namespace: str, text: str, *, source: str |
         report = ns.writer.ingest_documents([doc], extractor=extractor)
         ns.refresh()  # the next recall, from any client, sees what was just written
     if report.problems:
-        raise ValueError(f"could not remember {doc.source!r}: {report.problems[0].reason}")
+        raise InputError(f"could not remember {doc.source!r}: {report.problems[0].reason}")
     for status, ids in (("added", report.added), ("updated", report.updated), ("unchanged", report.unchanged)):
         if ids:
             doc_id = ids[0]
             units = len(ns.writer.store.document_units(doc_id))
             return {"id": doc_id, "namespace": namespace, "status": status, "units": units,
                     "facts_superseded": report.facts_superseded, "synonyms_added": report.synonyms_added}
-    raise ValueError(f"could not remember {doc.source!r}: nothing was written")
+    raise InputError(f"could not remember {doc.source!r}: nothing was written")
 
 
 def forget(service: MemoryService, namespace: str, *, document_id: str | None = None,
            source: str | None = None) -> dict:
     """Delete a document by id, or every document of a source; LookupError when none matches."""
     if (document_id is None) == (source is None):
-        raise ValueError("give exactly one of id (a document id) or source (the source key it was remembered under)")
+        raise InputError("give exactly one of id (a document id) or source (the source key it was remembered under)")
     ns = service.namespace(namespace)
     with service.write_lock:
         if document_id is not None:

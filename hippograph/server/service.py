@@ -10,27 +10,19 @@ for a refresh that another request started and never sees an index half-updated.
 from __future__ import annotations
 
 import copy
-import re
 import threading
 from dataclasses import dataclass
 
 from ..config import Settings
 from ..embedding import Embedder, load_embedder
-from ..graph.store import GraphStore, open_store
+from ..graph.open import open_store
+from ..graph.store import StoreReader
+from ..ids import DEFAULT_NAMESPACE, check_namespace
 from ..memory import Memory
 from ..retrieve.dense import VectorIndex
 from ..retrieve.index import IndexCache, RetrievalIndex
 
-DEFAULT_NAMESPACE = "default"
-_NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def check_namespace(name: str) -> str:
-    """A namespace name: 1-64 letters, digits, '_', '.', '-' (starting with a letter or digit)."""
-    if not isinstance(name, str) or not _NAMESPACE.match(name):
-        raise ValueError(f"namespace {name!r} is not valid: use 1-64 letters, digits, '_', '.' or '-', "
-                         "starting with a letter or digit")
-    return name
+__all__ = ["DEFAULT_NAMESPACE", "MemoryService", "NamespaceMemory", "SnapshotIndexCache", "check_namespace"]
 
 
 def _detached(index: RetrievalIndex) -> RetrievalIndex | None:
@@ -46,7 +38,7 @@ def _detached(index: RetrievalIndex) -> RetrievalIndex | None:
 class SnapshotIndexCache(IndexCache):
     """An ``IndexCache`` safe for concurrent readers: snapshots are swapped, never mutated."""
 
-    def __init__(self, store: GraphStore, backend: str = "exact"):
+    def __init__(self, store: StoreReader, backend: str = "exact"):
         super().__init__(store, backend)
         self._refreshing = threading.Lock()
 
@@ -99,10 +91,12 @@ class MemoryService:
         # Loaded now, once: every namespace and both connections share this one model.
         embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size)
         self.embedder = embedder
-        self.writer = Memory(settings, embedder=embedder, llm=llm)
+        self.writer = Memory(settings, embedder=embedder, llm=llm, namespace=DEFAULT_NAMESPACE)
         # A second connection for reads: on SQLite (WAL) it never waits for the writer's transaction.
+        # (Neo4j's driver pools connections itself: one store object serves both.)
         reader_store = open_store(settings.store) if _is_sqlite(settings.store) else self.writer.store
-        self.reader = Memory(settings, store=reader_store, embedder=embedder, llm=llm)
+        self.reader = Memory(settings, store=reader_store, embedder=embedder, llm=self.writer.llm,
+                             namespace=DEFAULT_NAMESPACE)
         self.write_lock = threading.Lock()  # one writer at a time: ingestion is not re-entrant
         self._namespaces: dict[str, NamespaceMemory] = {}
         self._guard = threading.Lock()
@@ -117,7 +111,7 @@ class MemoryService:
         with self._guard:
             found = self._namespaces.get(name)
             if found is None:
-                reader, writer = _bind(self.reader, name), _bind(self.writer, name)
+                reader, writer = self.reader.in_namespace(name), self.writer.in_namespace(name)
                 retriever = reader.retriever
                 retriever.indexes = SnapshotIndexCache(retriever.store, retriever.settings.vector_index)
                 found = self._namespaces[name] = NamespaceMemory(name, reader, writer)
@@ -127,15 +121,6 @@ class MemoryService:
         if self.reader.store is not self.writer.store:
             self.reader.close()
         self.writer.close()
-
-
-def _bind(memory: Memory, name: str) -> Memory:
-    in_namespace = getattr(memory, "in_namespace", None)
-    if in_namespace is not None:
-        return in_namespace(name)
-    if name != DEFAULT_NAMESPACE:
-        raise ValueError(f"namespace {name!r}: this store supports only the {DEFAULT_NAMESPACE!r} namespace")
-    return memory
 
 
 def _is_sqlite(uri: str) -> bool:
