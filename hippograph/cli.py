@@ -300,6 +300,37 @@ def demo(ctx: typer.Context, question: str = typer.Option(
             out.print(f"[dim]  cited: {pid}[/]")
 
 
+@app.command("export")
+def export_store(
+    ctx: typer.Context,
+    to: str = typer.Option(..., "--to", help="target store URI: bolt://host:7687 or sqlite:///copy.db"),
+    namespace: Optional[list[str]] = typer.Option(None, "--namespace", help="only these namespaces (default: all)"),
+) -> None:
+    """Copy the whole store (every namespace, vectors included) into another store, without
+    re-extracting or re-embedding; re-running skips documents already copied."""
+    from .errors import HippographError
+    from .graph.open import open_store
+    from .pipelines.transfer import transfer
+
+    memory = _memory(ctx, must_exist=True)  # refuses a missing SQLite source instead of creating one
+    try:
+        with memory, open_store(to) as target:
+            source = memory.store
+            with Progress(TextColumn("[bold]export {task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err, transient=True) as bar:
+                tasks: dict[str, int] = {}
+
+                def progress(ns: str, done: int, total: int) -> None:
+                    tasks.setdefault(ns, bar.add_task(ns, total=total))
+                    bar.update(tasks[ns], completed=done)
+
+                report = transfer(source, target, namespace or None, progress)
+    except HippographError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2)
+    out.print_json(json.dumps(report.as_dict()))
+
+
 from .server.commands import register as register_server_commands  # noqa: E402
 
 register_server_commands(app)

@@ -314,3 +314,51 @@ def unit_facts(label: str) -> str:
 
 FACT_UNITS = ("MATCH (u)-[:SUPPORTS]->(f:Fact {namespace: $namespace}) RETURN f.id AS fact, u.id AS unit "
               "ORDER BY fact, unit")
+
+
+# -- export (a document back as the batch that wrote it, vectors included) -------------
+EXPORT_DOCUMENT = """
+MATCH (d:Document {id: $doc, namespace: $namespace})
+RETURN d.id AS id, d.source AS source, d.title AS title, d.content_hash AS content_hash,
+       d.ingested_at AS ingested_at, d.metadata_json AS metadata_json
+"""
+EXPORT_PASSAGES = """
+MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_PASSAGE]->(p:Passage)
+RETURN p.id AS id, p.document_id AS document_id, p.text AS text, p.title AS title, p.position AS position,
+       p.source_id AS source_id, p.occurred_at AS occurred_at, p.embedding AS embedding
+ORDER BY position
+"""
+EXPORT_EPISODES = """
+MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_EPISODE]->(e:Episode)
+RETURN e.id AS id, e.document_id AS document_id, e.text AS text, e.occurred_at AS occurred_at,
+       e.speaker AS speaker, e.position AS position, e.source_id AS source_id, e.embedding AS embedding
+ORDER BY position
+"""
+EXPORT_MENTIONS = """
+MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_PASSAGE|HAS_EPISODE]->(u)-[m:MENTIONS]->(e:Entity)
+RETURN u.id AS unit, e.id AS entity, m.count AS count
+ORDER BY unit, entity
+"""
+EXPORT_SUPPORTS = """
+MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_PASSAGE|HAS_EPISODE]->(u)-[:SUPPORTS]->(f:Fact)
+RETURN u.id AS unit, f.id AS fact
+ORDER BY unit, fact
+"""
+EXPORT_FACTS = (f"UNWIND $ids AS id MATCH (f:Fact {{id: id, namespace: $namespace}}) "
+                f"RETURN {_FACT_FIELDS}, f.embedding AS embedding ORDER BY id")
+EXPORT_ENTITIES = """
+UNWIND $ids AS id MATCH (e:Entity {id: id, namespace: $namespace})
+RETURN e.id AS id, e.name AS name, e.type AS type, e.embedding AS embedding
+ORDER BY id
+"""
+EXPORT_SUPERSESSIONS = """
+UNWIND $ids AS id
+MATCH (old:Fact {namespace: $namespace})-[s:SUPERSEDED_BY]->(new:Fact {id: id, namespace: $namespace})
+RETURN old.id AS old, new.id AS new, s.at AS at
+ORDER BY old, new
+"""
+SYNONYM_EDGES = """
+MATCH (a:Entity {namespace: $namespace})-[r:SYNONYM]->(b:Entity)
+RETURN a.id AS a, b.id AS b, r.score AS score
+ORDER BY a, b
+"""

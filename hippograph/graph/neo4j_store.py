@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -22,13 +23,18 @@ from ..records import (
     SUPPORT_WEIGHT,
     ChangeRecord,
     ChangeSet,
+    Document,
     DocumentBatch,
     DocumentInfo,
+    Entity,
     Episode,
     Fact,
     GraphEdges,
+    Mention,
     Passage,
     StoreStats,
+    Supersession,
+    Support,
     SynonymEdge,
 )
 from . import cypher as q
@@ -41,6 +47,10 @@ _LABEL = {"passage": "Passage", "episode": "Episode", "entity": "Entity", "fact"
 _EDGE_WEIGHT = {"mention": MENTION_WEIGHT, "mention_episode": MENTION_WEIGHT, "support": SUPPORT_WEIGHT,
                 "synonym": 1.0, "next": NEXT_WEIGHT}
 CHANGE_LOG_KEEP = 10_000  # generations of change log kept; a reader further behind reloads
+
+
+def _array(values: list[float] | None) -> np.ndarray | None:
+    return None if values is None else np.asarray(values, dtype=np.float32)
 
 
 class Neo4jStore(GraphStore):
@@ -257,6 +267,37 @@ class Neo4jStore(GraphStore):
         for r in self._read(q.FACT_UNITS):
             out.setdefault(r["fact"], []).append(r["unit"])
         return out
+
+    def export_document(self, document_id: str) -> DocumentBatch | None:
+        found = self._read(q.EXPORT_DOCUMENT, doc=document_id)
+        if not found:
+            return None
+        r = found[0]
+        batch = DocumentBatch(Document(r["id"], r["source"], r["title"], r["content_hash"], r["ingested_at"] or "",
+                                       r["metadata_json"] or "{}"))
+        batch.passages = [Passage(r["id"], r["document_id"], r["text"], r["title"], r["position"], r["source_id"] or "",
+                                  r["occurred_at"], _array(r["embedding"]))
+                          for r in self._read(q.EXPORT_PASSAGES, doc=document_id)]
+        batch.episodes = [Episode(r["id"], r["document_id"], r["text"], r["occurred_at"], r["speaker"], r["position"],
+                                  r["source_id"] or "", _array(r["embedding"]))
+                          for r in self._read(q.EXPORT_EPISODES, doc=document_id)]
+        batch.mentions = [Mention(r["unit"], r["entity"], int(r["count"] or 1))
+                          for r in self._read(q.EXPORT_MENTIONS, doc=document_id)]
+        batch.supports = [Support(r["unit"], r["fact"]) for r in self._read(q.EXPORT_SUPPORTS, doc=document_id)]
+        fact_ids = sorted({s.fact_id for s in batch.supports})
+        batch.facts = [replace(self._fact(r), embedding=_array(r["embedding"]))
+                       for r in self._read(q.EXPORT_FACTS, ids=fact_ids)]
+        entity_ids = sorted({m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts}
+                            | {f.object for f in batch.facts})
+        batch.entities = [Entity(r["id"], r["name"], r["type"] or "", _array(r["embedding"]))
+                          for r in self._read(q.EXPORT_ENTITIES, ids=entity_ids)]
+        # The store keeps an unknown supersession time as "": hand it back as unknown (None).
+        batch.supersessions = [Supersession(r["old"], r["new"], r["at"] or None)
+                               for r in self._read(q.EXPORT_SUPERSESSIONS, ids=fact_ids)]
+        return batch
+
+    def synonym_edges(self) -> list[SynonymEdge]:
+        return [SynonymEdge(r["a"], r["b"], float(r["score"])) for r in self._read(q.SYNONYM_EDGES)]
 
     def namespaces(self) -> list[str]:
         return [r["namespace"] for r in self._read(q.NAMESPACES)]

@@ -77,6 +77,11 @@ def blob(vector: np.ndarray | None) -> bytes | None:
     return None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
 
 
+def vector(data: bytes | None) -> np.ndarray | None:
+    """The float32 vector ``blob`` stored (None for none)."""
+    return None if data is None else np.frombuffer(data, dtype=np.float32).copy()
+
+
 class Connection:
     """One SQLite connection (WAL) shared by every namespace view of a store file.
 

@@ -18,17 +18,22 @@ from ..records import (
     SUPPORT_WEIGHT,
     ChangeRecord,
     ChangeSet,
+    Document,
     DocumentBatch,
     DocumentInfo,
+    Entity,
     Episode,
     Fact,
     GraphEdges,
+    Mention,
     Passage,
     StoreStats,
+    Supersession,
+    Support,
     SynonymEdge,
 )
 from . import sqlite_writes as w
-from .sqlite_schema import SCHEMA_VERSION, Connection
+from .sqlite_schema import SCHEMA_VERSION, Connection, vector
 from .store import VECTOR_KINDS, GraphStore
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
@@ -235,6 +240,43 @@ class SQLiteStore(GraphStore):
                                       "WHERE f.namespace=? ORDER BY s.fact_id, s.unit_id", (self.namespace,)):
             out.setdefault(fact, []).append(unit)
         return out
+
+    def export_document(self, document_id: str) -> DocumentBatch | None:
+        args = (document_id, self.namespace)
+        found = self._query("SELECT id, source, title, content_hash, ingested_at, metadata_json FROM documents "
+                            "WHERE id=? AND namespace=?", args)
+        if not found:
+            return None
+        batch = DocumentBatch(Document(*found[0]))
+        batch.passages = [Passage(*row[:-1], embedding=vector(row[-1])) for row in self._query(
+            f"SELECT {_PASSAGE}, embedding FROM passages WHERE document_id=? AND namespace=? ORDER BY position", args)]
+        batch.episodes = [Episode(*row[:-1], embedding=vector(row[-1])) for row in self._query(
+            f"SELECT {_EPISODE}, embedding FROM episodes WHERE document_id=? AND namespace=? ORDER BY position", args)]
+        units = "(SELECT id FROM passages WHERE document_id=:d UNION SELECT id FROM episodes WHERE document_id=:d)"
+        unit_args = {"d": document_id}
+        batch.mentions = [Mention(*row) for row in self._query(  # type: ignore[arg-type]
+            f"SELECT unit_id, entity_id, count FROM mentions WHERE unit_id IN {units} ORDER BY unit_id, entity_id",
+            unit_args)]
+        batch.supports = [Support(*row) for row in self._query(  # type: ignore[arg-type]
+            f"SELECT unit_id, fact_id FROM supports WHERE unit_id IN {units} ORDER BY unit_id, fact_id", unit_args)]
+        fact_ids = sorted({s.fact_id for s in batch.supports})
+        batch.facts = [Fact(*row[:-1], embedding=vector(row[-1]))
+                       for row in self._rows_by_id(f"SELECT {_FACT}, embedding FROM facts", fact_ids)]
+        entity_ids = sorted({m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts}
+                            | {f.object for f in batch.facts})
+        batch.entities = [Entity(*row[:-1], embedding=vector(row[-1]))
+                          for row in self._rows_by_id("SELECT id, name, type, embedding FROM entities", entity_ids)]
+        for i in range(0, len(fact_ids), 500):
+            chunk = fact_ids[i : i + 500]
+            batch.supersessions += [Supersession(*row) for row in self._query(
+                f"SELECT old_fact, new_fact, at FROM superseded WHERE new_fact IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY old_fact, new_fact", chunk)]
+        return batch
+
+    def synonym_edges(self) -> list[SynonymEdge]:
+        return [SynonymEdge(*row) for row in self._query(
+            "SELECT s.source, s.target, s.score FROM synonyms s JOIN entities e ON e.id = s.source "
+            "WHERE e.namespace=? ORDER BY s.source, s.target", (self.namespace,))]
 
     def namespaces(self) -> list[str]:
         return [r[0] for r in self._query("SELECT DISTINCT namespace FROM documents ORDER BY namespace")]

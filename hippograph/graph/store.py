@@ -131,6 +131,16 @@ class StoreAdmin(ABC):
         """Map fact id -> ids of the passages/episodes that support it."""
 
     @abstractmethod
+    def export_document(self, document_id: str) -> DocumentBatch | None:
+        """Everything the document contributes, vectors included, as the ``DocumentBatch`` that
+        ``write_document`` would take (facts with their current validity; the supersessions of
+        facts it supports); None when absent. Copies a store without re-extracting or re-embedding."""
+
+    @abstractmethod
+    def synonym_edges(self) -> list[SynonymEdge]:
+        """Every SYNONYM edge of this namespace (source < target), sorted."""
+
+    @abstractmethod
     def namespaces(self) -> list[str]:
         """Every namespace holding at least one document (sorted)."""
 
