@@ -8,7 +8,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 HIPPOGRAPH_DATA ?= $(abspath ../shared/datasets)
 export HIPPOGRAPH_DATA
 
-.PHONY: install demo test bench
+.PHONY: install demo test test-fast lint bench
 
 install:
 	$(PYTHON) -m pip install --quiet torch==2.13.0
@@ -17,8 +17,17 @@ install:
 demo: install
 	cd $$(mktemp -d) && hippograph --store sqlite:///demo.db demo
 
-test: install
+test: install lint
 	$(PYTHON) -m pytest -q -p no:cacheprovider
+
+# The edit-test loop: unit tests that load no model and start no server (well under 30 s).
+test-fast:
+	$(PYTHON) -m pytest -q -p no:cacheprovider -m fast
+
+lint:
+	$(PYTHON) -m ruff check hippograph tests bench
+	$(PYTHON) -m ruff format --check hippograph tests bench
+	$(PYTHON) -m mypy
 
 bench: install
 	$(PYTHON) bench/eval.py --qa

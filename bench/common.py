@@ -23,14 +23,50 @@ def dataset(name: str, folder: str | None = None) -> Path:
     return Path(base) / name
 
 
+STAMPED_PACKAGES = ("numpy", "scipy", "torch", "sentence-transformers", "spacy", "neo4j", "prefect", "hnswlib",
+                    "usearch", "igraph", "fastapi")
+
+
+def run_stamp() -> dict:
+    """What tells two results apart: commit, date, Python and key library versions, the machine
+    and how busy it was (1-minute load average per core; under 0.5 counts as idle)."""
+    import platform
+    import subprocess
+    from importlib import metadata
+
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "../hippograph"],
+                                    capture_output=True, text=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        commit, dirty = "unknown", False
+    versions = {"python": platform.python_version()}
+    for package in STAMPED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    cpus = os.cpu_count() or 1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return {"commit": commit + ("+dirty" if dirty else ""), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "versions": versions,
+            "machine": {"cpus": cpus, "platform": platform.platform(), "load_per_cpu": round(load / cpus, 2),
+                        "idle": load / cpus < 0.5}}
+
+
 def write_results(name: str, payload: dict, table: str) -> None:
-    """bench/results/NAME.json and NAME.md."""
+    """bench/results/NAME.json and NAME.md, both stamped (``run_stamp``)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    payload = {"benchmark": name, "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               "machine": f"{os.cpu_count()} CPU cores", **payload}
+    stamp = run_stamp()
+    payload = {"benchmark": name, "written_at": stamp["date"], **stamp, **payload}
+    machine = stamp["machine"]
+    footer = (f"\n\n_commit {stamp['commit']}, {stamp['date']}, Python {stamp['versions']['python']}, "
+              f"{machine['cpus']} CPUs, load {machine['load_per_cpu']}/CPU "
+              f"({'idle' if machine['idle'] else 'busy'})_")
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
-    (RESULTS / f"{name}.md").write_text(table.rstrip() + "\n")
-    print(table)
+    (RESULTS / f"{name}.md").write_text(table.rstrip() + footer + "\n")
+    print(table + footer)
 
 
 def markdown_table(headers: list[str], rows: list[list]) -> str:

@@ -7,13 +7,15 @@
 """
 
 from .config import RetrievalSettings, Settings
+from .errors import ConfigError, HippographError, InputError, ModelError, StoreError, StoreUnavailable
 from .memory import Memory
 from .pipelines.ingest import IngestReport
-from .records import DocumentInfo, StoreStats
-from .retrieve.results import LinkedFact, RetrievalResult, RetrievedUnit
+from .records import DocumentInfo, LinkedFact, RetrievalResult, RetrievedUnit, StoreStats
+from .retrieve.answer import Answer
 
 __all__ = [
-    "DocumentInfo", "IngestReport", "LinkedFact", "Memory", "RetrievalResult", "RetrievalSettings",
-    "RetrievedUnit", "Settings", "StoreStats",
+    "Answer", "ConfigError", "DocumentInfo", "HippographError", "IngestReport", "InputError", "LinkedFact",
+    "Memory", "ModelError", "RetrievalResult", "RetrievalSettings", "RetrievedUnit", "Settings", "StoreError",
+    "StoreStats", "StoreUnavailable",
 ]
 __version__ = "0.1.0"

@@ -90,3 +90,19 @@ def bolt_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+# -- the fast tier (`make test-fast`): tests that load no model, start no server and read no dataset --
+HEAVY_FIXTURES = {"embedder", "bolt_server", "datasets", "prefect_harness"}
+HEAVY_MODULES = {"test_notebook", "test_flows"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_bolt = callspec is not None and callspec.params.get("store") == "bolt"
+        heavy = (set(getattr(item, "fixturenames", ())) & HEAVY_FIXTURES or on_bolt
+                 or item.module.__name__.rsplit(".", 1)[-1] in HEAVY_MODULES
+                 or item.get_closest_marker("slow") or item.get_closest_marker("neo4j"))
+        if not heavy:
+            item.add_marker(pytest.mark.fast)
