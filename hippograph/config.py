@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 DEFAULT_STORE = "sqlite:///hippograph.db"
 DEFAULT_EMBEDDER = "packaged:all-MiniLM-L6-v2"
@@ -54,9 +55,10 @@ class Settings:
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Defaults, then ``HIPPOGRAPH_*`` variables, then ``overrides`` that are not None."""
         env = os.environ
-        values: dict = {}
+        values: dict[str, Any] = {}
         if "HIPPOGRAPH_STORE" in env:
             values["store"] = env["HIPPOGRAPH_STORE"]
         if "HIPPOGRAPH_NAMESPACE" in env:
@@ -70,7 +72,8 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
-    def with_retrieval(self, **changes) -> "Settings":
+    def with_retrieval(self, **changes: Any) -> Settings:
+        """A copy with some retrieval settings changed."""
         return replace(self, retrieval=replace(self.retrieval, **changes))
 
 

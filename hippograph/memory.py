@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .embedding import Embedder, load_embedder
 from .extract import get_extractor
-from .extract.readers import Problem, SourceDocument, read_sources
+from .extract.readers import read_sources
+from .extract.source import Problem, SourceDocument
 from .graph.open import open_store
 from .graph.store import GraphStore
 from .ids import check_namespace
@@ -22,10 +23,12 @@ from .retrieve.hippo import HippoRetriever
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+    from .retrieve.answer import Answer
 from .records import RetrievalResult
 
 
-def first_documents(items: Iterable[SourceDocument | Problem], limit: int):
+def first_documents(items: Iterable[SourceDocument | Problem], limit: int) -> Iterator[SourceDocument | Problem]:
     """The first ``limit`` documents of each source file (problems always pass through)."""
     seen: dict[str, int] = {}
     for item in items:
@@ -141,14 +144,14 @@ class Memory:
         """Ranked passages/episodes with scores and the facts that seeded them."""
         return self.retriever.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
 
-    def answer(self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None):
+    def answer(self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None) -> Answer:
         """An answer with citations over the retrieved passages (LLM when configured, else extractive)."""
         from .retrieve.answer import answer_question
 
         retrieved = self.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
         return answer_question(retrieved, self.llm)
 
-    def show(self, document_id: str) -> dict | None:
+    def show(self, document_id: str) -> dict[str, Any] | None:
         """What the store holds for one document: its units and the facts each supports
         (None when the document is absent). Plain data, ready for JSON."""
         info = next((d for d in self.store.documents() if d.id == document_id), None)
@@ -183,5 +186,5 @@ class Memory:
     def __enter__(self) -> "Memory":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -134,7 +135,7 @@ class StoreStats:
     edges: int
     edges_by_type: dict[str, int]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "documents": self.documents,
             "passages": self.passages,
@@ -211,7 +212,7 @@ class ChangeSet:
             self.upserted[kind].discard(i)
             self.removed[kind].add(i)
 
-    def merge(self, payload: dict) -> None:
+    def merge(self, payload: dict[str, Any]) -> None:
         """Apply one transaction's change record (as ``as_payload`` writes it), in order."""
         for op, kind, ids in payload.get("nodes", []):
             (self.upsert if op == "+" else self.remove)(kind, ids)
@@ -243,7 +244,7 @@ class ChangeRecord:
         if weight:
             self.edges.append((source, target, float(weight)))
 
-    def as_payload(self) -> dict:
+    def as_payload(self) -> dict[str, Any]:
         return {"nodes": [list(n) for n in self.nodes], "edges": [list(e) for e in self.edges]}
 
     @property
@@ -265,7 +266,7 @@ class RetrievedUnit:
     source_id: str = ""
     occurred_at: str | None = None
     speaker: str = ""
-    context: list[dict] = field(default_factory=list)  # an episode's neighbouring turns, in order
+    context: list[dict[str, Any]] = field(default_factory=list)  # an episode's neighbouring turns, in order
 
 
 @dataclass
@@ -294,7 +295,7 @@ class RetrievalResult:
     fallback: str | None = None  # why hippo mode fell back to dense, if it did
     timings_ms: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds (index, encode, ...)
 
-    def as_dict(self, id: str | None = None) -> dict:
+    def as_dict(self, id: str | None = None) -> dict[str, Any]:
         out = {"id": id, "question": self.question, "mode": self.mode,
                "passages": [asdict(p) for p in self.passages], "facts": [asdict(f) for f in self.facts]}
         if self.fallback:
