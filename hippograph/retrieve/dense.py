@@ -6,14 +6,23 @@ import numpy as np
 
 
 class VectorIndex:
-    """Ids with L2-normalized float32 vectors; inner product = cosine."""
+    """Ids with L2-normalized float32 vectors; inner product = cosine.
+
+    Rows live in a buffer with spare capacity (appends are amortized O(1)); a removal moves the
+    last row into the hole, so no update costs more than the rows it changes. ``add`` and
+    ``remove`` return those moves so callers can keep arrays aligned with ``ids``.
+    """
 
     def __init__(self, ids: list[str], vectors: np.ndarray):
         if len(ids) != len(vectors):
             raise ValueError("ids and vectors differ in length")
         self.ids = list(ids)
         self.position = {i: n for n, i in enumerate(self.ids)}
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._rows = np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self._rows[: len(self.ids)]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -28,24 +37,49 @@ class VectorIndex:
         """The ``k`` best (id, score) pairs, best first."""
         return top_k(self.ids, self.scores(query), k)
 
-    def add(self, ids: list[str], vectors: np.ndarray) -> None:
-        """Insert or replace vectors."""
-        fresh = [(i, v) for i, v in zip(ids, vectors) if i not in self.position]
-        for i, v in zip(ids, vectors):
+    def add(self, ids: list[str], vectors: np.ndarray) -> list[int]:
+        """Insert or replace vectors; returns the positions of the new ids (appended, in order)."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        fresh: list[int] = []
+        seen: set[str] = set()
+        for n, i in enumerate(ids):
             if i in self.position:
-                self.vectors[self.position[i]] = v
-        if fresh:
-            start = len(self.ids)
-            self.ids += [i for i, _ in fresh]
-            self.position.update({i: start + n for n, (i, _) in enumerate(fresh)})
-            stacked = np.stack([v for _, v in fresh]).astype(np.float32)
-            self.vectors = stacked if start == 0 else np.vstack([self.vectors, stacked])
+                self._rows[self.position[i]] = vectors[n]
+            elif i not in seen:
+                seen.add(i)
+                fresh.append(n)
+        if not fresh:
+            return []
+        start = len(self.ids)
+        needed = start + len(fresh)
+        if self._rows.ndim != 2 or self._rows.shape[1] != vectors.shape[1] or start == 0:
+            self._rows = np.zeros((max(needed, 16), vectors.shape[1]), dtype=np.float32)
+        elif needed > len(self._rows):
+            grown = np.zeros((max(needed, 2 * len(self._rows)), self._rows.shape[1]), dtype=np.float32)
+            grown[:start] = self._rows[:start]
+            self._rows = grown
+        self._rows[start:needed] = vectors[fresh]
+        for offset, n in enumerate(fresh):
+            self.ids.append(ids[n])
+            self.position[ids[n]] = start + offset
+        return list(range(start, needed))
 
-    def remove(self, ids: set[str]) -> None:
-        keep = [n for n, i in enumerate(self.ids) if i not in ids]
-        self.ids = [self.ids[n] for n in keep]
-        self.vectors = self.vectors[keep]
-        self.position = {i: n for n, i in enumerate(self.ids)}
+    def remove(self, ids: set[str]) -> list[tuple[int, int]]:
+        """Remove ``ids``; returns the (from, to) row moves made to fill the holes, in order."""
+        moves: list[tuple[int, int]] = []
+        for i in ids:
+            hole = self.position.pop(i, None)
+            if hole is None:
+                continue
+            last = len(self.ids) - 1
+            if hole != last:
+                moved = self.ids[last]
+                self.ids[hole] = moved
+                self.position[moved] = hole
+                self._rows[hole] = self._rows[last]
+                moves.append((last, hole))
+            self.ids.pop()
+        return moves
 
 
 def top_k(ids: list[str], scores: np.ndarray, k: int) -> list[tuple[str, float]]:

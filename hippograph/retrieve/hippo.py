@@ -53,12 +53,12 @@ def passage_seed_weights(dense: np.ndarray, cfg: RetrievalSettings) -> np.ndarra
 
 def seed_vector(index: RetrievalIndex, seeds: dict[str, float], dense: np.ndarray,
                 cfg: RetrievalSettings) -> np.ndarray:
-    """The PPR reset vector: entity seeds, plus passage seeds over the first ``len(units)`` nodes."""
+    """The PPR reset vector: entity seeds, plus passage seeds on the units' nodes."""
     reset = np.zeros(index.graph.size)
     total = sum(seeds.values()) if cfg.passage_seeds == "softmax" else 1.0
     for entity, weight in seeds.items():
         reset[index.graph.index[entity]] += weight / total
-    reset[: len(index.units)] += passage_seed_weights(dense, cfg)
+    reset[index.unit_nodes] += passage_seed_weights(dense, cfg)
     return reset
 
 
@@ -136,9 +136,8 @@ class HippoRetriever:
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
             return dense, facts, {}, reason
-        n_units = len(index.units)
         reset = seed_vector(index, seeds, dense, cfg)
-        ppr = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)[:n_units]
+        ppr = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)[index.unit_nodes]
         clock("ppr")
         return fuse_ranks(ppr, dense, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None
 

@@ -1,7 +1,16 @@
-"""In-memory retrieval indexes loaded from a store and refreshed when the store changes."""
+"""In-memory retrieval indexes loaded from a store once, then kept current from its change feed.
+
+``RetrievalIndex.load`` reads everything; ``RetrievalIndex.refresh`` applies one ``ChangeSet``:
+vectors of changed units and facts are read by id and appended or replaced, removed ones dropped
+(by moving the last row into the hole), only changed fact records are re-read, and the PPR graph,
+the specificity counts and the episode chain are updated from the edge deltas. A refresh costs
+what changed, not what is stored.
+"""
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections import Counter
 from dataclasses import dataclass
 
@@ -9,10 +18,11 @@ import numpy as np
 
 from ..graph.ppr import GraphMatrix
 from ..graph.store import StoreReader
-from ..records import Fact
+from ..records import MENTION_WEIGHT, ChangeSet, Fact
 from .dense import VectorIndex
 
 UNIT_KINDS = ("passage", "episode")
+log = logging.getLogger(__name__)
 
 
 def _vector_index(ids: list[str], vectors: np.ndarray, backend: str) -> VectorIndex:
@@ -23,6 +33,10 @@ def _vector_index(ids: list[str], vectors: np.ndarray, backend: str) -> VectorIn
 
         return HnswVectorIndex(ids, vectors)
     raise ValueError(f"unknown vector_index {backend!r}; expected exact or hnsw")
+
+
+def _currently_valid(facts: list[Fact]) -> np.ndarray:
+    return np.fromiter((f.invalid_at is None for f in facts), dtype=bool, count=len(facts))
 
 
 @dataclass
@@ -37,25 +51,38 @@ class RetrievalIndex:
     unit_kind: dict[str, str]
     facts: VectorIndex
     fact_records: list[Fact]  # aligned with facts.ids
-    graph: GraphMatrix  # units first, then entities
+    graph: GraphMatrix  # units and entities
     unit_mentions: Counter  # entity id -> number of units mentioning it (node specificity)
     next_episode: dict[str, str]  # episode id -> the turn after it (NEXT)
     previous_episode: dict[str, str]
+    unit_nodes: np.ndarray  # graph position of each unit, aligned with units.ids
+    fact_valid: np.ndarray  # facts valid now (no invalid_at), aligned with facts.ids
 
     @classmethod
     def load(cls, store: StoreReader, backend: str = "exact", previous: "RetrievalIndex | None" = None
              ) -> "RetrievalIndex":
-        """Build from the store; with ``previous``, read only the vectors added since then."""
-        generation = store.generation()
-        unit_kind = {i: kind for kind in UNIT_KINDS for i in store.node_ids(kind)}
-        fact_ids = store.node_ids("fact")
-        if previous is None:
-            units = _vector_index(*_stack([store.vectors(kind) for kind in UNIT_KINDS]), backend)
-            facts = _vector_index(*store.vectors("fact"), backend)
-        else:
-            units = _refresh(previous.units, list(unit_kind), store, UNIT_KINDS)
-            facts = _refresh(previous.facts, fact_ids, store, ("fact",))
-        # Validity changes without new ids (supersession), so fact records are always re-read.
+        """Build from the store; with ``previous``, bring it up to date from the change feed
+        instead (a full reload only when the feed no longer reaches back to it)."""
+        if previous is not None:
+            changes = store.changes_since(previous.generation)
+            if changes is not None:
+                previous.refresh(store, changes)
+                return previous
+            log.warning("change log of %r pruned past generation %d: reloading the retrieval index in full",
+                        store, previous.generation)
+        for _ in range(3):  # a write landing mid-load would be replayed twice by the next refresh
+            generation = store.generation()
+            index = cls._read(store, backend, generation)
+            if store.generation() == generation:
+                return index
+        return index
+
+    @classmethod
+    def _read(cls, store: StoreReader, backend: str, generation: int) -> "RetrievalIndex":
+        parts = [(kind, store.vectors(kind)) for kind in UNIT_KINDS]
+        unit_kind = {i: kind for kind, (ids, _) in parts for i in ids}
+        units = _vector_index(*_stack([p for _, p in parts]), backend)
+        facts = _vector_index(*store.vectors("fact"), backend)
         fact_records = store.facts(facts.ids)
         edges = store.graph_edges()
         mentions = Counter(t for s, t in zip(edges.sources, edges.targets) if s in unit_kind and t not in unit_kind)
@@ -63,38 +90,120 @@ class RetrievalIndex:
         # Episodes link only to entities and to each other, so episode-episode edges are NEXT.
         chain = {s: t for s, t in zip(edges.sources, edges.targets)
                  if unit_kind.get(s) == "episode" and unit_kind.get(t) == "episode"}
+        unit_nodes = np.fromiter((graph.index[i] for i in units.ids), dtype=np.int64, count=len(units))
         return cls(generation, units, unit_kind, facts, fact_records, graph, mentions, chain,
-                   {t: s for s, t in chain.items()})
+                   {t: s for s, t in chain.items()}, unit_nodes, _currently_valid(fact_records))
+
+    def refresh(self, store: StoreReader, changes: ChangeSet) -> None:
+        """Apply one change set in place (reads only the vectors and records it names)."""
+        unit_ids = set(self.unit_kind).union(*(changes.upserted[k] | changes.removed[k] for k in UNIT_KINDS))
+        self._refresh_units(store, changes)
+        self._refresh_facts(store, changes)
+        self.graph.apply(changes.edges)
+        self.graph.drop_nodes(set().union(*(changes.removed[k] for k in UNIT_KINDS)))
+        for d in changes.edges:
+            source_unit, target_unit = d.source in unit_ids, d.target in unit_ids
+            if source_unit != target_unit:  # a mention: one unit, one entity
+                entity = d.target if source_unit else d.source
+                self.unit_mentions[entity] += round(d.weight / MENTION_WEIGHT)
+                if self.unit_mentions[entity] <= 0:
+                    del self.unit_mentions[entity]
+            elif source_unit and self._is_episode_pair(d.source, d.target, changes):
+                self._chain(d.source, d.target, d.weight > 0)
+        self.generation = changes.generation
+
+    def _is_episode_pair(self, a: str, b: str, changes: ChangeSet) -> bool:
+        episodes = changes.upserted["episode"] | changes.removed["episode"]
+        return all(self.unit_kind.get(i) == "episode" or i in episodes for i in (a, b))
+
+    def _chain(self, a: str, b: str, linked: bool) -> None:
+        if linked:
+            self.next_episode[a] = b
+            self.previous_episode[b] = a
+            return
+        if self.next_episode.get(a) == b:
+            del self.next_episode[a]
+        if self.previous_episode.get(b) == a:
+            del self.previous_episode[b]
+
+    def _refresh_units(self, store: StoreReader, changes: ChangeSet) -> None:
+        gone = set().union(*(changes.removed[k] for k in UNIT_KINDS)) & set(self.units.position)
+        for source, target in self.units.remove(gone):
+            self.unit_nodes[target] = self.unit_nodes[source]
+        self.unit_nodes = self.unit_nodes[: len(self.units)]
+        for i in gone:
+            self.unit_kind.pop(i, None)
+        for kind in UNIT_KINDS:
+            if not changes.upserted[kind]:
+                continue
+            ids, vectors = store.vectors(kind, sorted(changes.upserted[kind]))
+            if not ids:
+                continue
+            fresh = self.units.add(ids, vectors)
+            self.unit_kind.update((i, kind) for i in ids)
+            self.graph.add_nodes(ids, pinned=True)
+            added = np.fromiter((self.graph.index[self.units.ids[p]] for p in fresh), dtype=np.int64,
+                                count=len(fresh))
+            self.unit_nodes = np.concatenate([self.unit_nodes, added])
+
+    def _refresh_facts(self, store: StoreReader, changes: ChangeSet) -> None:
+        moves = self.facts.remove(changes.removed["fact"] & set(self.facts.position))
+        for source, target in moves:
+            self.fact_records[target] = self.fact_records[source]
+            self.fact_valid[target] = self.fact_valid[source]
+        del self.fact_records[len(self.facts):]
+        self.fact_valid = self.fact_valid[: len(self.facts)]
+        if not changes.upserted["fact"]:
+            return
+        # Validity changes without new ids (supersession): those records are re-read, by id.
+        ids, vectors = store.vectors("fact", sorted(changes.upserted["fact"]))
+        records = {f.id: f for f in store.facts(ids)}
+        ids_kept = [i for i in ids if i in records]
+        vectors = vectors[[n for n, i in enumerate(ids) if i in records]] if ids_kept else vectors
+        for i in ids_kept:
+            if i in self.facts.position:
+                p = self.facts.position[i]
+                self.fact_records[p] = records[i]
+                self.fact_valid[p] = records[i].invalid_at is None
+        fresh = self.facts.add(ids_kept, vectors) if ids_kept else []
+        new_records = [records[self.facts.ids[p]] for p in fresh]
+        self.fact_records.extend(new_records)
+        self.fact_valid = np.concatenate([self.fact_valid, _currently_valid(new_records)])
 
     def fact_validity_mask(self, as_of: str | None) -> np.ndarray:
         """Facts valid now (``as_of`` None) or at the ISO date ``as_of``."""
         if as_of is None:
-            return np.fromiter((f.invalid_at is None for f in self.fact_records), dtype=bool,
-                               count=len(self.fact_records))
+            return self.fact_valid
         return np.fromiter(
             ((f.valid_from is None or f.valid_from[: len(as_of)] <= as_of)
              and (f.invalid_at is None or (f.invalid_at != "" and f.invalid_at[: len(as_of)] > as_of))
              for f in self.fact_records),
             dtype=bool, count=len(self.fact_records))
 
+    def memory_bytes(self) -> dict[str, int]:
+        """Approximate resident size of the parts: vectors, graph, records (sampled)."""
+        def nbytes(index: VectorIndex) -> int:
+            own = index._rows.nbytes
+            ann = getattr(index, "_index", None)  # hnswlib holds its own float32 copy plus links
+            if ann is not None:
+                own += ann.get_max_elements() * (index._rows.shape[1] * 4 + 2 * 16 * 4 + 16)
+            return own
+
+        g = self.graph
+        graph = g._base.data.nbytes + g._base.indices.nbytes + g._base.indptr.nbytes + g._degree.nbytes
+        graph += g._order.nbytes + g._internal.nbytes + 120 * (len(g._slot) + len(g.index)) + 100 * len(g._delta)
+        sample = self.fact_records[:: max(1, len(self.fact_records) // 500)]
+        per_fact = (sum(sys.getsizeof(f) + sum(sys.getsizeof(v) for v in vars(f).values()) for f in sample)
+                    / max(1, len(sample)))
+        records = int(per_fact * len(self.fact_records)) + 150 * (len(self.unit_kind) + len(self.units.position)
+                                                                   + len(self.facts.position))
+        return {"vectors": nbytes(self.units) + nbytes(self.facts), "graph": int(graph), "records": records}
+
 
 def _stack(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.ndarray]:
     ids = [i for part_ids, _ in parts for i in part_ids]
     blocks = [m for _, m in parts if m.size]
     return ids, np.vstack(blocks) if blocks else np.zeros((0, 0), dtype=np.float32)
-
-
-def _refresh(index: VectorIndex, current: list[str], store: StoreReader, kinds: tuple[str, ...]) -> VectorIndex:
-    """Bring ``index`` to the ``current`` ids: drop the removed, read vectors of the added only."""
-    wanted = set(current)
-    removed = set(index.ids) - wanted
-    added = [i for i in current if i not in index.position]
-    if removed:
-        index.remove(removed)
-    if added:
-        ids, vectors = _stack([store.vectors(kind, added) for kind in kinds])
-        index.add(ids, vectors)
-    return index
 
 
 class IndexCache:

@@ -29,7 +29,7 @@ def link_facts(index: RetrievalIndex, query: np.ndarray, k: int, as_of: str | No
         return []
     normalized = np.full_like(cosine, -1.0)
     normalized[valid] = min_max(cosine[valid])
-    best = top_k(list(range(len(cosine))), normalized, k)
+    best = top_k(range(len(cosine)), normalized, k)  # a range indexes like a list, without building one
     return [FactLink(index.fact_records[i], s, float(cosine[i])) for i, s in best if valid[i]]
 
 
