@@ -17,12 +17,22 @@ from ..config import Settings
 from ..embedding import Embedder, load_embedder
 from ..graph.open import open_store
 from ..graph.store import StoreReader
-from ..ids import DEFAULT_NAMESPACE, check_namespace
+from ..errors import ConfigError, InputError
+from ..ids import DEFAULT_NAMESPACE
+from ..ids import check_namespace as check_namespace_name
 from ..memory import Memory
 from ..retrieve.dense import VectorIndex
 from ..retrieve.index import IndexCache, RetrievalIndex
 
 __all__ = ["DEFAULT_NAMESPACE", "MemoryService", "NamespaceMemory", "SnapshotIndexCache", "check_namespace"]
+
+
+def check_namespace(name: str) -> str:
+    """A namespace a request names; an invalid name is bad input (422), not a bad setting."""
+    try:
+        return check_namespace_name(name)
+    except ConfigError as exc:
+        raise InputError(str(exc)) from exc
 
 
 def _detached(index: RetrievalIndex) -> RetrievalIndex | None:

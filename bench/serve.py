@@ -1,0 +1,163 @@
+"""The memory server over HTTP on the MuSiQue store: recall latency at 1 and 8 concurrent clients
+(query encoding included), the server-side stage breakdown, recall@5 over HTTP against the
+in-process figure of the same run, and a recall right after a /remember.
+
+    python bench/serve.py [--data ../shared/datasets] [--clients 8] [--per-client 25]
+
+Writes bench/results/serve.json and .md. The server is a real ``hippograph serve`` subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from common import markdown_table, percentile, write_results
+from musique import build_store, questions, recall
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("index", "encode", "link", "ppr", "rank", "serialize")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: str, token: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(os.environ) | {"HIPPOGRAPH_API_TOKEN": token, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "hippograph.cli", "--store", store, "serve", "--port", str(port),
+                                "--log-level", "warning"], env=env, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {process.stderr.read()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("server did not come up in 300 s")
+
+
+def timed_recall(http: httpx.Client, question: str, top_k: int = 5) -> tuple[float, dict]:
+    start = time.perf_counter()
+    response = http.post("/recall", json={"question": question, "top_k": top_k, "debug": True})
+    elapsed = (time.perf_counter() - start) * 1000
+    response.raise_for_status()
+    return elapsed, response.json()
+
+
+def summary(latencies: list[float]) -> dict:
+    return {"n": len(latencies), "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", help="folder of the shared datasets (default: HIPPOGRAPH_DATA)")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--per-client", type=int, default=25, help="questions each concurrent client sends")
+    args = parser.parse_args()
+    items = questions(args.data)
+    memory = build_store("openie", args.data)
+    store_uri = memory.settings.store
+
+    # Baseline, same run: in-process retrieval, first sight of each question (encoding included).
+    memory.retrieve("warm up the index", top_k=1)
+    local_ms, local_recall, local_top5 = [], [], {}
+    for item in items:
+        start = time.perf_counter()
+        result = memory.retrieve(item["question"], top_k=5)
+        local_ms.append((time.perf_counter() - start) * 1000)
+        local_top5[item["id"]] = [p.id for p in result.passages]
+        local_recall.append(recall([p.text for p in result.passages], item["gold"], 5))
+    memory.close()
+
+    token = secrets.token_urlsafe(24)
+    process, url = start_server(store_uri, token)
+    try:
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
+            timed_recall(http, "warm up the connection")
+            one_ms, http_recall, stages, same_top5 = [], [], {s: [] for s in STAGES}, 0
+            for item in items:
+                elapsed, body = timed_recall(http, item["question"])
+                one_ms.append(elapsed)
+                http_recall.append(recall([p["text"] for p in body["passages"]], item["gold"], 5))
+                same_top5 += [p["id"] for p in body["passages"]] == local_top5[item["id"]]
+                for stage in STAGES:
+                    stages[stage].append(body["timings_ms"].get(stage, 0.0))
+
+            # Concurrent clients; every question is new to the server, so each request encodes.
+            def client(k: int) -> list[float]:
+                with httpx.Client(base_url=url, headers=headers, timeout=120) as own:
+                    return [timed_recall(own, f"{item['question']} (client {k})")[0]
+                            for item in items[k * args.per_client % len(items):][: args.per_client]]
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(args.clients) as pool:
+                many_ms = [ms for part in pool.map(client, range(args.clients)) for ms in part]
+            wall = time.perf_counter() - start
+
+            # Read-your-write: a fact nothing else states, recalled right after /remember returns.
+            probe = "The harbour of Quellmere was designed by the engineer Ottilie Brandvold in 1911."
+            warm = http.post("/remember", json={"text": "Warm-up note about the Vistula.", "source": "bench/warm"})
+            http.delete(f"/documents/{warm.json()['id']}")
+            start = time.perf_counter()
+            doc = http.post("/remember", json={"text": probe, "source": "bench/probe"}).json()
+            remember_ms = (time.perf_counter() - start) * 1000
+            _, seen = timed_recall(http, "Who designed the harbour of Quellmere?", top_k=1)
+            visible = seen["passages"][0]["document_id"] == doc["id"]
+            http.delete(f"/documents/{doc['id']}")
+            _, after = timed_recall(http, "Who designed the harbour of Quellmere?", top_k=1)
+            gone = all(p["document_id"] != doc["id"] for p in after["passages"])
+    finally:
+        process.terminate()
+        process.wait(30)
+
+    local = summary(local_ms)
+    single, concurrent = summary(one_ms), summary(many_ms)
+    breakdown = {s: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)} for s, v in stages.items()}
+    payload = {
+        "store": "musique dev100, openie build", "questions": len(items),
+        "in_process": local | {"recall@5": 100 * sum(local_recall) / len(items)},
+        "http_1_client": single | {"recall@5": 100 * sum(http_recall) / len(items),
+                                   "top5_identical_to_in_process": f"{same_top5}/{len(items)}",
+                                   "ratio_p50_vs_in_process": single["p50_ms"] / local["p50_ms"]},
+        f"http_{args.clients}_clients": concurrent | {"throughput_rps": len(many_ms) / wall,
+                                                      "ratio_p50_vs_1_client": concurrent["p50_ms"] / single["p50_ms"]},
+        "server_breakdown_1_client": breakdown,
+        "remember_then_recall": {"remember_ms": remember_ms, "recall_sees_it": visible, "gone_after_forget": gone},
+    }
+    rows = [["in-process (baseline)", local["n"], local["p50_ms"], local["p95_ms"], payload["in_process"]["recall@5"]],
+            ["HTTP, 1 client", single["n"], single["p50_ms"], single["p95_ms"],
+             payload["http_1_client"]["recall@5"]],
+            [f"HTTP, {args.clients} clients", concurrent["n"], concurrent["p50_ms"], concurrent["p95_ms"], "-"]]
+    table = "## Recall over HTTP (MuSiQue dev100 store, query encoding included)\n\n"
+    table += markdown_table(["path", "requests", "p50 ms", "p95 ms", "recall@5"], rows)
+    table += (f"\n\nHTTP p50 / in-process p50: {payload['http_1_client']['ratio_p50_vs_in_process']:.2f}; "
+              f"top-5 identical to in-process: {payload['http_1_client']['top5_identical_to_in_process']}; "
+              f"{args.clients} clients: {payload[f'http_{args.clients}_clients']['throughput_rps']:.1f} req/s, "
+              f"p50 x{payload[f'http_{args.clients}_clients']['ratio_p50_vs_1_client']:.2f} of 1 client.\n\n")
+    table += "### Server-side breakdown, 1 client (ms)\n\n"
+    table += markdown_table(["stage", "p50", "p95"], [[s, b["p50_ms"], b["p95_ms"]] for s, b in breakdown.items()])
+    table += (f"\n\nRemember -> recall: /remember took {remember_ms:.0f} ms; the recall right after it "
+              f"{'found' if visible else 'did NOT find'} the new document; after forget it was "
+              f"{'gone' if gone else 'STILL THERE'}.\n")
+    write_results("serve", payload, table)
+
+
+if __name__ == "__main__":
+    main()
