@@ -54,6 +54,7 @@ def assert_same(a: dict, b: dict) -> None:
 
 
 @pytest.mark.neo4j
+@pytest.mark.slow
 def test_sqlite_to_bolt_to_sqlite_keeps_counts_vectors_and_top5(tmp_path, embedder, datasets, bolt_server):
     original = Memory(Settings(store=f"sqlite:///{tmp_path / 'original.db'}"), embedder=embedder)
     report = original.ingest([str(datasets / "musique_dev100_openie_gpt35.json")], format="openie",
