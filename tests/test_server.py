@@ -236,3 +236,17 @@ def test_mcp_over_streamable_http_behind_the_token(server):
         return streamable_http_client(f"{server}/mcp", http_client=httpx2.AsyncClient(headers=auth(), timeout=60))
 
     _mcp_roundtrip(session)
+
+
+def test_index_snapshots_are_never_changed_under_a_reader(service):
+    from hippograph.server import operations as ops
+
+    ops.remember(service, "default", CURIE, source="notes/curie")
+    indexes = service.namespace("default").reader.retriever.indexes
+    before = indexes.get()
+    units, facts, edges = list(before.units.ids), list(before.fact_records), before.graph.size
+    ops.remember(service, "default", OTHER, source="notes/vistula")
+    after = indexes.get()
+    assert after is not before and len(after.units) == len(units) + 1 and len(after.fact_records) > len(facts)
+    # A request still holding the old snapshot sees it exactly as it was.
+    assert list(before.units.ids) == units and list(before.fact_records) == facts and before.graph.size == edges

@@ -3,7 +3,7 @@
 A write (remember, forget) runs on the writer's store connection under one lock; reads run on
 a second connection, so on SQLite (WAL) they read the last committed state while a write
 transaction is open instead of waiting for it. The retrieval index a read uses is an immutable
-snapshot: a refresh builds the next snapshot beside it and swaps it in, so a read never waits
+snapshot: a refresh applies the change feed to a copy and swaps the copy in, so a read never waits
 for a refresh that another request started and never sees an index half-updated.
 """
 
@@ -21,7 +21,6 @@ from ..errors import ConfigError, InputError
 from ..ids import DEFAULT_NAMESPACE
 from ..ids import check_namespace as check_namespace_name
 from ..memory import Memory
-from ..retrieve.dense import VectorIndex
 from ..retrieve.index import IndexCache, RetrievalIndex
 
 __all__ = ["DEFAULT_NAMESPACE", "MemoryService", "NamespaceMemory", "SnapshotIndexCache", "check_namespace"]
@@ -36,13 +35,15 @@ def check_namespace(name: str) -> str:
 
 
 def _detached(index: RetrievalIndex) -> RetrievalIndex | None:
-    """A copy of ``index`` whose vector indexes a refresh may change in place (None: reload all)."""
-    if type(index.units) is not VectorIndex or type(index.facts) is not VectorIndex:
-        return None  # e.g. HNSW: no cheap copy, rebuild from the store instead
-    clone = copy.copy(index)
-    clone.units = VectorIndex(list(index.units.ids), index.units.vectors.copy())
-    clone.facts = VectorIndex(list(index.facts.ids), index.facts.vectors.copy())
-    return clone
+    """A private copy of ``index`` for the change feed to update in place (None: reload in full).
+
+    ``RetrievalIndex.refresh`` changes vectors, records, graph and chains in place; readers may be
+    using this snapshot right now, so the next one starts from a copy.
+    """
+    try:
+        return copy.deepcopy(index)
+    except (TypeError, RuntimeError, copy.Error):  # e.g. an ANN backend that cannot be copied
+        return None
 
 
 class SnapshotIndexCache(IndexCache):
