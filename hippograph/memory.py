@@ -17,6 +17,7 @@ from .graph.open import open_store
 from .graph.store import GraphStore
 from .ids import check_namespace
 from .pipelines.ingest import IngestPipeline, IngestReport, Progress
+from .pipelines.synonyms import SynonymFinder
 from .pipelines.temporal import LLMContradictionJudge
 from .records import DocumentInfo, Episode, StoreStats
 from .retrieve.hippo import HippoRetriever
@@ -103,13 +104,18 @@ class Memory:
     def retriever(self) -> HippoRetriever:
         return HippoRetriever(self.store, self.embedder, self.settings.retrieval, self.llm)
 
+    @cached_property
+    def synonym_finder(self) -> SynonymFinder:
+        """The entity neighbour index the synonym step keeps between ingestions of this memory."""
+        return SynonymFinder(self.settings.synonym_threshold)
+
     def pipeline(self, extractor: str | None = None) -> IngestPipeline:
         name = extractor or self.settings.extractor
         return IngestPipeline(
             store=self.store, embedder=self.embedder,
             extractor=get_extractor(name, self.llm if name == "llm" else None),
             chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
-            synonym_threshold=self.settings.synonym_threshold,
+            synonym_threshold=self.settings.synonym_threshold, synonyms=self.synonym_finder,
             judge=LLMContradictionJudge(self.llm) if self.settings.llm_judge and self.llm is not None else None,
         )
 

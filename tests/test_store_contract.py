@@ -163,3 +163,12 @@ def test_document_units_and_their_facts(store):
     assert [(f.subject, f.predicate, f.object) for f in facts[units[0].id]] == [
         ("alice", "met", "bob"), ("bob", "lives in", "paris")]
     assert facts["nope"] == [] and store.document_units("missing") == []
+
+
+def test_document_hashes_by_id_reads_only_those_asked(store):
+    store.write_document(batch("alpha", ["A."], [("alice", "knows", "bob")]))
+    store.write_document(batch("beta", ["B."], [("bob", "knows", "carol")], version="3"))
+    assert store.document_hashes(["beta", "missing"]) == {"beta": "beta-3"}
+    assert store.document_hashes([]) == {}
+    other = store.in_namespace("elsewhere")
+    assert other.document_hashes(["alpha"]) == {}  # another namespace's document is not seen

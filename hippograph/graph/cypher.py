@@ -227,6 +227,11 @@ RETURN e.id AS id ORDER BY id
 
 # -- reading ------------------------------------------------------------------------
 DOCUMENT_HASHES = "MATCH (d:Document {namespace: $namespace}) RETURN d.id AS id, d.content_hash AS hash"
+DOCUMENT_HASHES_OF = """
+UNWIND $ids AS id
+MATCH (d:Document {id: id})
+WHERE d.namespace = $namespace
+RETURN d.id AS id, d.content_hash AS hash"""
 NAMESPACES = "MATCH (d:Document) RETURN DISTINCT d.namespace AS namespace ORDER BY namespace"
 DOCUMENTS = """
 MATCH (d:Document {namespace: $namespace})

@@ -235,7 +235,9 @@ class Neo4jStore(GraphStore):
         return [found[i] for i in ids if i in found]
 
     # -- inspection and housekeeping ----------------------------------------------------
-    def document_hashes(self) -> dict[str, str]:
+    def document_hashes(self, ids: Sequence[str] | None = None) -> dict[str, str]:
+        if ids is not None:
+            return {r["id"]: r["hash"] for r in self._read(q.DOCUMENT_HASHES_OF, ids=list(ids))}
         return {r["id"]: r["hash"] for r in self._read(q.DOCUMENT_HASHES)}
 
     def documents(self) -> list[DocumentInfo]:

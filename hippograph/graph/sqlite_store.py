@@ -174,7 +174,9 @@ class SQLiteStore(GraphStore):
         return [Fact(*row) for row in self._rows_by_id(f"SELECT {_FACT} FROM facts", ids)]
 
     # -- inspection and housekeeping ----------------------------------------------
-    def document_hashes(self) -> dict[str, str]:
+    def document_hashes(self, ids: Sequence[str] | None = None) -> dict[str, str]:
+        if ids is not None:
+            return {r[0]: r[1] for r in self._rows_by_id("SELECT id, content_hash FROM documents", list(ids))}
         return dict(self._query("SELECT id, content_hash FROM documents WHERE namespace=?",  # type: ignore[arg-type]
                                 (self.namespace,)))
 

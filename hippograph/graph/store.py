@@ -107,8 +107,9 @@ class StoreAdmin(ABC):
     """Inspection and housekeeping: documents, provenance, counts, namespaces."""
 
     @abstractmethod
-    def document_hashes(self) -> dict[str, str]:
-        """Map document id -> content hash of every stored document."""
+    def document_hashes(self, ids: Sequence[str] | None = None) -> dict[str, str]:
+        """Map document id -> content hash of every stored document, or of those among ``ids``
+        (a lookup by id: what planning an ingestion run reads)."""
 
     @abstractmethod
     def documents(self) -> list[DocumentInfo]:

@@ -11,9 +11,9 @@ from ..extract.base import Extraction, Extractor
 from ..extract.readers import Problem, SourceDocument
 from ..errors import StoreError
 from ..graph.store import GraphStore
-from ..graph.synonyms import synonym_edges
 from ..records import DocumentBatch, Episode, Passage
 from .build import Prepared, build_batch, prepare
+from .synonyms import SynonymFinder
 from .temporal import LLMContradictionJudge, supersessions_for
 
 Progress = Callable[[int, int], None]
@@ -80,6 +80,7 @@ class IngestPipeline:
     synonym_threshold: float = 0.8
     group_size: int = 128  # documents extracted and embedded together
     judge: LLMContradictionJudge | None = None  # supersession for relations the rules do not know
+    synonyms: SynonymFinder | None = None  # entity neighbour index, kept across runs of this pipeline
 
     def signature(self, doc: SourceDocument) -> str:
         """What, besides the content, shapes a document's records (changes force re-ingestion)."""
@@ -88,21 +89,31 @@ class IngestPipeline:
 
     def plan(self, inputs: Iterable[SourceDocument | Problem], now: str) -> "Plan":
         """Fingerprint every document; keep those new or changed since the store last saw them."""
-        plan = Plan(stored=self.store.document_hashes(), now=now)
+        plan = Plan(stored={}, now=now)
         seen: set[str] = set()
+        buffered: list[Prepared] = []
         for item in inputs:
             if isinstance(item, Problem):
                 plan.report.problems.append(item)
                 continue
-            prepared = prepare(item, self.signature(item), self.chunk_size, self.chunk_overlap, now,
-                               self.store.namespace)
+            buffered.append(prepare(item, self.signature(item), self.chunk_size, self.chunk_overlap, now,
+                                    self.store.namespace))
+            if len(buffered) >= 500:
+                self._keep_changed(plan, buffered, seen)
+                buffered = []
+        self._keep_changed(plan, buffered, seen)
+        return plan
+
+    def _keep_changed(self, plan: "Plan", buffered: list[Prepared], seen: set[str]) -> None:
+        # Hashes are looked up by id: planning costs the documents given, not the documents stored.
+        plan.stored |= self.store.document_hashes([p.document.id for p in buffered])
+        for prepared in buffered:
             doc = prepared.document
             if doc.id in seen or plan.stored.get(doc.id) == doc.content_hash:
                 plan.report.unchanged.append(doc.id)
                 continue
             seen.add(doc.id)
             plan.pending.append(prepared)
-        return plan
 
     def run(self, inputs: Iterable[SourceDocument | Problem], progress: Progress | None = None) -> IngestReport:
         """Ingest every document of ``inputs``; problems are reported, never raised."""
@@ -205,13 +216,7 @@ class IngestPipeline:
 
     def _add_synonyms(self) -> int:
         """SYNONYM edges for every entity still marked pending (this run's, or a crashed run's),
-        against every stored entity; the marks clear in the same transaction as the edges."""
-        pending = self.store.pending_synonym_entities()
-        if not pending:
-            return 0
-        new_ids, new_matrix = self.store.vectors("entity", pending)
-        edges = []
-        if new_ids:
-            all_ids, all_matrix = self.store.vectors("entity")
-            edges = synonym_edges(new_ids, new_matrix, all_ids, all_matrix, self.synonym_threshold)
-        return self.store.add_synonyms(edges, resolved=pending)
+        through the entity neighbour index this pipeline keeps (see ``pipelines/synonyms.py``)."""
+        if self.synonyms is None or self.synonyms.threshold != self.synonym_threshold:
+            self.synonyms = SynonymFinder(self.synonym_threshold)
+        return self.synonyms.add_pending(self.store)
