@@ -15,9 +15,9 @@ from .extract.readers import read_sources
 from .extract.source import Problem, SourceDocument
 from .graph.open import open_store
 from .graph.store import GraphStore
+from .graph.synonyms import SynonymFinder
 from .ids import check_namespace
 from .pipelines.ingest import IngestPipeline, IngestReport, Progress
-from .pipelines.synonyms import SynonymFinder
 from .pipelines.temporal import LLMContradictionJudge
 from .records import DocumentInfo, Episode, StoreStats
 from .retrieve.hippo import HippoRetriever

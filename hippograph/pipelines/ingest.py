@@ -11,9 +11,9 @@ from ..extract.base import Extraction, Extractor
 from ..extract.readers import Problem, SourceDocument
 from ..errors import StoreError
 from ..graph.store import GraphStore
+from ..graph.synonyms import SynonymFinder
 from ..records import DocumentBatch, Episode, Passage
 from .build import Prepared, build_batch, prepare
-from .synonyms import SynonymFinder
 from .temporal import LLMContradictionJudge, supersessions_for
 
 Progress = Callable[[int, int], None]
@@ -216,7 +216,7 @@ class IngestPipeline:
 
     def _add_synonyms(self) -> int:
         """SYNONYM edges for every entity still marked pending (this run's, or a crashed run's),
-        through the entity neighbour index this pipeline keeps (see ``pipelines/synonyms.py``)."""
+        through the entity neighbour index this pipeline keeps (see ``graph/synonyms.py``)."""
         if self.synonyms is None or self.synonyms.threshold != self.synonym_threshold:
             self.synonyms = SynonymFinder(self.synonym_threshold)
         return self.synonyms.add_pending(self.store)

@@ -61,14 +61,6 @@ class HnswVectorIndex(VectorIndex):
         out[self._label_position[labels[0].astype(np.int64)]] = nearest
         return out
 
-    def nearest(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and cosines of the (about) ``k`` nearest vectors, best first."""
-        k = min(k, len(self.ids))
-        if k == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        labels, distances = self._index.knn_query(np.asarray(query, dtype=np.float32), k=k)
-        return self._label_position[labels[0].astype(np.int64)], 1.0 - distances[0]
-
     def add(self, ids: list[str], vectors: np.ndarray) -> list[int]:
         vectors = np.asarray(vectors, dtype=np.float32)
         replaced = [n for n, i in enumerate(ids) if i in self.position]
