@@ -114,7 +114,7 @@ def build(path: Path, passages: int) -> dict:
                 store.write_document(batch)
         # Bulk build: clear the pending marks without synonym edges (synthetic entity vectors).
         store.add_synonyms([], resolved=store.pending_synonym_entities())
-        print(f"  built {start + chunk} passages in {time.perf_counter() - started:.0f}s", flush=True)
+        print(f"  built {min(start + chunk, passages)} passages in {time.perf_counter() - started:.0f}s", flush=True)
     store.close()
     info = {"build_s": round(time.perf_counter() - started, 1), "state": [len(mentions), next_entity[0]]}
     done.write_text(json.dumps(info))
