@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from common import cached_memory, ingest_key
+from common import CACHE, cached_memory, ingest_key
 
 from hippograph import Settings
 from hippograph.extract.beam import beam_chat_name, read_beam_chat
@@ -63,11 +63,22 @@ def read_questions(folder: Path) -> list[dict]:
     return out
 
 
+def chat_key(folder: Path, extractor: str = "spacy") -> str:
+    base = Settings.from_env()
+    return ingest_key([folder / "chat.json"], [INGEST_VERSION, extractor, base.embedder, base.chunk_size,
+                                               base.chunk_overlap, base.synonym_threshold])
+
+
+def chat_built(folder: Path, extractor: str = "spacy") -> bool:
+    """Whether the chat's store is already in the cache (fully built)."""
+    name = "beam-" + beam_chat_name(folder).replace("/", "-")
+    return (CACHE / f"{name}-{chat_key(folder, extractor)}.done").exists()
+
+
 def chat_store(folder: Path, extractor: str = "spacy", log=print):
     """The cached store of one chat (built on first use): (memory, ingest seconds, was cached)."""
     base = Settings.from_env()
-    key = ingest_key([folder / "chat.json"], [INGEST_VERSION, extractor, base.embedder, base.chunk_size,
-                                              base.chunk_overlap, base.synonym_threshold])
+    key = chat_key(folder, extractor)
 
     def build(memory):
         memory.ingest_documents(list(read_beam_chat(folder, base.chunk_size, base.chunk_overlap)),
@@ -83,15 +94,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--beam", default=DEFAULT_FOLDER)
     parser.add_argument("--split", action="append", choices=list(SPLITS))
+    parser.add_argument("--chat", action="append", help="chats by name (e.g. 100K/16), in this order")
     args = parser.parse_args()
-    for split in args.split or list(SPLITS):
-        for chat in SPLITS[split]:
-            folder = chat_folder(args.beam, chat)
-            if not (folder / "chat.json").exists():
-                print(f"[beam {chat}] absent: skipped", flush=True)
-                continue
-            memory, took, cached = chat_store(folder, log=lambda m: print(m, flush=True))
+    chats = args.chat or [c for split in args.split or list(SPLITS) for c in SPLITS[split]]
+    for chat in chats:
+        folder = chat_folder(args.beam, chat)
+        if not (folder / "chat.json").exists():
+            print(f"[beam {chat}] absent: skipped", flush=True)
+            continue
+        if not claim(chat):
+            print(f"[beam {chat}] being built by another process: skipped", flush=True)
+            continue
+        try:
+            memory, _, _ = chat_store(folder, log=lambda m: print(m, flush=True))
             memory.close()
+        finally:
+            (CACHE / f"beam-{chat.replace('/', '-')}.building").unlink(missing_ok=True)
+
+
+def claim(chat: str) -> bool:
+    """Let several background builders share the chat list: one builds each chat."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    lock = CACHE / f"beam-{chat.replace('/', '-')}.building"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        try:
+            os.kill(int(lock.read_text() or 0), 0)
+            return False
+        except (ProcessLookupError, ValueError):
+            lock.unlink(missing_ok=True)  # its builder died: take it over
+            return claim(chat)
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    return True
 
 
 if __name__ == "__main__":

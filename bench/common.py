@@ -97,7 +97,7 @@ def ingest_key(files: list[Path], settings_parts: list) -> str:
     return digest.hexdigest()[:12]
 
 
-def cached_memory(name: str, key: str, build, log=print):
+def cached_memory(name: str, key: str, build, log=print, embedder: str | None = None):
     """A store under bench/.cache named by ``name`` and ``key``, built once by ``build(memory)``.
 
     Returns (memory, ingest seconds, cached). A ``.done`` marker records a finished build;
@@ -108,7 +108,7 @@ def cached_memory(name: str, key: str, build, log=print):
     CACHE.mkdir(parents=True, exist_ok=True)
     db = CACHE / f"{name}-{key}.db"
     done = db.with_suffix(".done")
-    memory = Memory(Settings.from_env(store=f"sqlite:///{db}"))
+    memory = Memory(Settings.from_env(store=f"sqlite:///{db}", embedder=embedder))
     if done.exists():
         return memory, float(json.loads(done.read_text())["ingest_seconds"]), True
     start = time.perf_counter()

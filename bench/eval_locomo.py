@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
+from pathlib import Path
 
-from common import CACHE, dataset, markdown_table, write_results
+from common import cached_memory, dataset, ingest_key, markdown_table, write_results
 
 from hippograph import Memory, Settings
 from hippograph.extract.readers import Problem, read_sources
@@ -22,6 +22,16 @@ CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
 KS = (5, 10)
 
 
+def locomo_store(path: Path, sample_id: str, docs: list) -> tuple[Memory, float]:
+    """One conversation's store, cached under bench/.cache by data hash and ingest settings."""
+    s = Settings.from_env()
+    key = ingest_key([path], ["spacy", s.embedder, s.chunk_size, s.chunk_overlap, s.synonym_threshold, sample_id])
+    mine = [d for d in docs if d.metadata["sample_id"] == sample_id]
+    memory, took, _ = cached_memory(f"suite-locomo-{sample_id}", key,
+                                    lambda m: m.ingest_documents(mine, extractor="spacy"))
+    return memory, took
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data")
@@ -29,15 +39,12 @@ def main() -> None:
     path = dataset("locomo_dev5.json", args.data)
     samples = json.loads(path.read_text())
     docs = [d for d in read_sources([str(path)], "locomo") if not isinstance(d, Problem)]
-    CACHE.mkdir(parents=True, exist_ok=True)
     scores = {mode: {c: {k: [] for k in KS} for c in CATEGORIES} for mode in ("dense", "hippo")}
     ingest_seconds = 0.0
     for sample in samples:
         sid = sample["sample_id"]
-        memory = Memory(Settings(store=f"sqlite:///{CACHE / f'locomo-{sid}.db'}"))
-        start = time.perf_counter()
-        memory.ingest_documents([d for d in docs if d.metadata["sample_id"] == sid], extractor="spacy")
-        ingest_seconds += time.perf_counter() - start
+        memory, took = locomo_store(path, sid, docs)
+        ingest_seconds += took
         for qa in sample["qa"]:
             category = qa.get("category")
             gold = {f"{sid}/{e}" for e in qa.get("evidence", [])}

@@ -22,7 +22,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from common import cached_memory, ingest_key, markdown_table, percentile, write_results
+from common import markdown_table, percentile, write_results
+from musique import cached_store as musique_store
 from musique import questions as musique_questions
 
 from hippograph import Settings
@@ -61,19 +62,12 @@ class MemoEmbedder:
         return self.memo[text]
 
 
-def ingest_parts(extractor: str) -> list:
-    s = Settings.from_env()
-    return [extractor, s.embedder, s.chunk_size, s.chunk_overlap, s.synonym_threshold]
-
-
 # -- domains ----------------------------------------------------------------------------
 def musique_domain(build: str, data: str):
-    file = Path(data) / ("musique_dev100_openie_gpt35.json" if build == "openie" else "musique_dev100_corpus.json")
-    fmt, extractor = ("openie", "none") if build == "openie" else ("corpus", "spacy")
-    if not file.exists():
+    name = "musique_dev100_openie_gpt35.json" if build == "openie" else "musique_dev100_corpus.json"
+    if not (Path(data) / name).exists():
         return None
-    memory, took, _ = cached_memory(f"suite-musique-{build}", ingest_key([file], ingest_parts(extractor)),
-                                    lambda m: m.ingest([str(file)], format=fmt, extractor=extractor))
+    memory, took = musique_store(build, data)
     items = []
     for n, item in enumerate(musique_questions(data)):
         half = "q1-50 (tuned)" if n < 50 else "q51-100"
@@ -82,7 +76,7 @@ def musique_domain(build: str, data: str):
 
 
 def locomo_domain(data: str):
-    from eval_locomo import CATEGORIES
+    from eval_locomo import CATEGORIES, locomo_store
 
     file = Path(data) / "locomo_dev5.json"
     if not file.exists():
@@ -92,9 +86,7 @@ def locomo_domain(data: str):
     stores, items, took_all = {}, [], 0.0
     for sample in samples:
         sid = sample["sample_id"]
-        mine = [d for d in docs if d.metadata["sample_id"] == sid]
-        stores[sid], took, _ = cached_memory(f"suite-locomo-{sid}", ingest_key([file], ingest_parts("spacy") + [sid]),
-                                             lambda m, mine=mine: m.ingest_documents(mine, extractor="spacy"))
+        stores[sid], took = locomo_store(file, sid, docs)
         took_all += took
         for n, qa in enumerate(sample["qa"]):
             gold = {f"{sid}/{e}" for e in qa.get("evidence", [])}
@@ -103,19 +95,19 @@ def locomo_domain(data: str):
     return {"stores": stores, "questions": items, "ingest_seconds": took_all, "key": "source_id"}
 
 
-def beam_domain(base: str, chats: list[str], limit_missing: bool = True):
-    from beam import chat_folder, chat_store, read_questions
+def beam_domain(base: str, chats: list[str], built_only: bool = False):
+    from beam import chat_built, chat_folder, chat_store, read_questions
 
     stores, items, took_all, missing = {}, [], 0.0, []
     for chat in chats:
         folder = chat_folder(base, chat)
-        if not (folder / "chat.json").exists():
+        if not (folder / "chat.json").exists() or (built_only and not chat_built(folder)):
             missing.append(chat)
             continue
         stores[chat], took, _ = chat_store(folder)
         took_all += took
         for q in read_questions(folder):
-            items.append(Question(q["id"], "all", q["kind"], q["question"], q["gold"], chat,
+            items.append(Question(q["id"], chat.split("/")[0], q["kind"], q["question"], q["gold"], chat,
                                   q.get("original", set()), q.get("updated", set())))
     if not stores:
         return None
@@ -144,15 +136,16 @@ def later_first(ranking: list[str], original: set[str], updated: set[str]) -> bo
     return all(r not in original for r in top[:first_updated])
 
 
-def run_domain(domain: dict, settings) -> dict:
+def run_domain(domain: dict, settings, modes=MODES) -> dict:
     """Per mode: recall by kind and overall, split by ``Question.domain`` (e.g. MuSiQue halves)."""
     rows: dict = {}
     for memory in domain["stores"].values():
-        memory.retriever.embedder = MemoEmbedder(memory.embedder)
+        if not isinstance(memory.retriever.embedder, MemoEmbedder):
+            memory.retriever.embedder = MemoEmbedder(memory.embedder)
         memory.retrieve("warm up", top_k=1)
     for q in domain["questions"]:
         domain["stores"][q.store].retriever.embedder.encode_query(q.text)
-    for mode in MODES:
+    for mode in modes:
         per: dict = {}
         times = []
         state = []
@@ -204,6 +197,8 @@ def main() -> None:
                         help="retrieval setting override for hippo mode (tuning; default: the defaults)")
     parser.add_argument("--name", default="eval_suite", help="results file name")
     parser.add_argument("--beam-500k-limit", type=int, default=None, help="only the first N 500K chats")
+    parser.add_argument("--built-only", action="store_true",
+                        help="BEAM: evaluate only chats whose store is already built (never ingest)")
     args = parser.parse_args()
     data = args.data or data_dir() or ""
     settings = replace(Settings.from_env().retrieval, **parse_overrides(args.set))
@@ -212,9 +207,8 @@ def main() -> None:
         "musique-gpt35": lambda: musique_domain("openie", data),
         "musique-spacy": lambda: musique_domain("corpus", data),
         "locomo-dev5": lambda: locomo_domain(data),
-        "beam-tune": lambda: beam_domain(args.beam, TUNE),
-        "beam-held-100K": lambda: beam_domain(args.beam, HELD_100K),
-        "beam-held-500K": lambda: beam_domain(args.beam, chats_500k),
+        "beam-tune": lambda: beam_domain(args.beam, TUNE, args.built_only),
+        "beam-held": lambda: beam_domain(args.beam, HELD_100K + chats_500k, args.built_only),
     }
     if args.quick:
         specs = {"beam-tune": specs["beam-tune"]}
@@ -238,7 +232,8 @@ def main() -> None:
             memory.close()
         print(summary_line(name, res), flush=True)
     payload = {"commit": commit(), "retrieval_settings": settings.__dict__, "depth": DEPTH, "results": results}
-    write_results(args.name, payload, render(results, payload))
+    table = render(results, payload)  # also adds the must-show checks to the payload
+    write_results(args.name, payload, table)
 
 
 def summary_line(name: str, res: dict) -> str:
@@ -249,6 +244,49 @@ def summary_line(name: str, res: dict) -> str:
                  f"{res['dense']['later_first']['percent']:.0f}% of {res['hippo']['later_first']['pairs']}")
     return (f"{name}: n={h['n']} " + " ".join(f"R@{k} {d[f'R@{k}']:.1f}->{h[f'R@{k}']:.1f}" for k in (2, 5, 10))
             + extra)
+
+
+def must_shows(results: dict) -> list[list]:
+    """The issue's acceptance checks, computed from this run's numbers."""
+    rows = []
+
+    def get(name):
+        res = results.get(name)
+        return None if res in (None, "skipped") else res
+
+    for name, res in results.items():
+        if res == "skipped":
+            continue
+        ks = (2, 5, 10) if name.startswith("musique") else (5, 10)
+        d, h = res["dense"]["overall"]["all"], res["hippo"]["overall"]["all"]
+        gaps = {k: h[f"R@{k}"] - d[f"R@{k}"] for k in ks}
+        rows.append([f"{name}: hippo >= dense at R@{'/'.join(map(str, ks))}",
+                     " / ".join(f"{g:+.1f}" for g in gaps.values()), all(g >= 0 for g in gaps.values())])
+        worst = min(((res["hippo"]["overall"][kind][f"R@{k}"] - res["dense"]["overall"][kind][f"R@{k}"], kind, k)
+                     for kind, v in res["hippo"]["overall"].items() if kind != "all" and v["n"] >= 30 for k in ks),
+                    default=None)
+        if worst:
+            rows.append([f"{name}: no kind with >= 30 questions more than 2 below dense",
+                         f"worst {worst[1]} R@{worst[2]} {worst[0]:+.1f}", worst[0] >= -2])
+    beam = get("beam-held")
+    if beam:
+        d, h = beam["dense"]["overall"]["all"], beam["hippo"]["overall"]["all"]
+        rows.append([f"BEAM held-out ({h['n']} of 715 questions): hippo >= dense + 3 at R@10",
+                     f"{h['R@10'] - d['R@10']:+.1f}", h["R@10"] - d["R@10"] >= 3])
+        if "later_first" in beam["hippo"]:
+            lf = beam["hippo"]["later_first"]
+            rows.append([f"BEAM held-out: later evidence first in >= 80% of {lf['pairs']} scorable pairs",
+                         f"{lf['percent']:.0f}%", lf["percent"] >= 80])
+    for name, floor in (("musique-gpt35", 73), ("musique-spacy", 69)):
+        res = get(name)
+        if res:
+            r5 = res["hippo"]["overall"]["all"]["R@5"]
+            rows.append([f"{name}: hippo R@5 >= {floor}", f"{r5:.1f}", r5 >= floor])
+    res = get("locomo-dev5")
+    if res:
+        gap = res["hippo"]["overall"]["all"]["R@10"] - res["dense"]["overall"]["all"]["R@10"]
+        rows.append(["locomo-dev5: hippo >= dense + 3 at R@10", f"{gap:+.1f}", gap >= 3])
+    return [[what, value, "met" if ok else "NOT met"] for what, value, ok in rows]
 
 
 def render(results: dict, payload: dict) -> str:
@@ -282,6 +320,13 @@ def render(results: dict, payload: dict) -> str:
            "\n### By question kind\n",
            markdown_table(["domain", "kind", "n", "dense R@5", "hippo R@5", "dense R@10", "hippo R@10", "d R@10"],
                           kinds)]
+    for name, res in results.items():
+        if res != "skipped" and res.get("missing"):
+            out.append(f"\n{name}: evaluated {len(res['chats'])} chats ({res['questions']} questions); "
+                       f"not evaluated (store not built or data absent): {', '.join(res['missing'])}")
+    checks = must_shows(results)
+    payload["must_shows"] = checks
+    out += ["\n### Must-shows of issue 20 (this run)\n", markdown_table(["check", "value", "status"], checks)]
     if state:
         out += ["\n### State questions (BEAM knowledge update: later evidence ranked first, top 10)\n",
                 markdown_table(["domain", "scorable pairs", "dense %", "hippo %"], state)]

@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-from common import CACHE, dataset
+from common import cached_memory, dataset, ingest_key
 
 from hippograph import Memory, Settings
 
 
 def build_store(build: str, data: str | None, embedder: str | None = None) -> Memory:
-    """A cached store of the 1,890 MuSiQue passages; ingestion is idempotent, so reruns are cheap."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    suffix = "" if not embedder else "-" + embedder.replace("/", "_").replace(":", "_")
-    store = CACHE / f"musique-{build}{suffix}.db"
-    settings = Settings.from_env(store=f"sqlite:///{store}", embedder=embedder)
-    memory = Memory(settings)
+    """A cached store of the 1,890 MuSiQue passages (see ``cached_store``)."""
+    return cached_store(build, data, embedder)[0]
+
+
+def cached_store(build: str, data: str | None, embedder: str | None = None) -> tuple[Memory, float]:
+    """The store of a build, cached under bench/.cache by data hash and ingest settings.
+
+    Returns (memory, seconds its ingestion took when it was built)."""
     if build == "openie":
         source, fmt, extractor = dataset("musique_dev100_openie_gpt35.json", data), "openie", "none"
     else:
         source, fmt, extractor = dataset("musique_dev100_corpus.json", data), "corpus", "spacy"
-    start = time.perf_counter()
-    report = memory.ingest([str(source)], format=fmt, extractor=extractor)
-    took = time.perf_counter() - start
-    print(f"[{build}] ingest: {report.as_dict()['added']} added, {len(report.unchanged)} unchanged in {took:.1f}s")
-    return memory
+    settings = Settings.from_env(embedder=embedder)
+    key = ingest_key([source], [extractor, settings.embedder, settings.chunk_size, settings.chunk_overlap,
+                                settings.synonym_threshold])
+    memory, took, _ = cached_memory(f"suite-musique-{build}", key,
+                                    lambda m: m.ingest([str(source)], format=fmt, extractor=extractor),
+                                    embedder=embedder)
+    return memory, took
 
 
 def questions(data: str | None) -> list[dict]:

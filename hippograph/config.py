@@ -22,6 +22,19 @@ class RetrievalSettings:
     passage_seeds: str = "softmax"
     passage_weight: float = 3.0
     passage_temperature: float = 0.02
+    # Adaptive passage seeds: the temperature is at least ``seed_spread`` x flatness x the
+    # standard deviation of the query's unit cosines. Flatness is 1 when the best unit is at
+    # most ``peak_flat`` standard deviations above the median cosine and 0 from ``peak_sharp``
+    # up: a flat top (many similar units) spreads seed mass, a peaked one keeps it sharp.
+    seed_spread: float = 0.0
+    peak_flat: float = 3.0
+    peak_sharp: float = 5.0
+    # State questions: among the first ``later_first`` ranked units, units about the same thing
+    # (cosine >= ``same_topic``) and about as relevant (query cosines within ``later_margin``
+    # standard deviations of this query's cosines) are reordered later-first in their positions.
+    later_first: int = 0
+    same_topic: float = 0.8
+    later_margin: float = 0.5
     damping: float = 0.5  # probability of following an edge in PPR
     ppr_tolerance: float = 1e-6  # L1 convergence of the power iteration
     use_filter: bool = True  # recognition filter (LLM when configured, else threshold)

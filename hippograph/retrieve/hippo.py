@@ -15,6 +15,7 @@ from .dense import min_max
 from .dense import top_k as highest_scoring
 from .index import IndexCache, RetrievalIndex
 from .linking import FactLink, link_facts, recognition_filter
+from .ranking import later_first
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
 
 MODES = ("hippo", "dense")
@@ -47,8 +48,37 @@ def passage_seed_weights(dense: np.ndarray, cfg: RetrievalSettings) -> np.ndarra
         raise ValueError(f"unknown passage_seeds {cfg.passage_seeds!r}; expected softmax or minmax")
     # A sharp softmax keeps seed mass on the few passages that really match; min-max
     # scores spread most of the mass over the whole corpus.
-    z = np.exp((dense - dense.max()) / cfg.passage_temperature)
+    spread = cfg.seed_spread * flatness(dense, cfg.peak_flat, cfg.peak_sharp)
+    z = np.exp((dense - dense.max()) / seed_temperature(dense, cfg.passage_temperature, spread))
     return z / z.sum() * cfg.passage_weight
+
+
+def flatness(dense: np.ndarray, flat: float, sharp: float) -> float:
+    """How little the best unit stands out: its cosine's distance above the median in standard
+    deviations (z) mapped to 1 at ``z <= flat``, 0 at ``z >= sharp``, linear in between.
+
+    A best unit far above the bulk (typical of a question naming its subject) is a reliable
+    anchor, so seeds stay on it and the graph brings in the other hops; when many units match
+    about as well (a long conversation circling one topic) no single one is, and seeds spread.
+    """
+    if dense.size < 2 or sharp <= flat:
+        return 1.0
+    std = float(dense.std())
+    if std <= 0:
+        return 1.0
+    z = (float(dense.max()) - float(np.median(dense))) / std
+    return float(np.clip((sharp - z) / (sharp - flat), 0.0, 1.0))
+
+
+def seed_temperature(dense: np.ndarray, floor: float, spread: float) -> float:
+    """Softmax temperature of passage seeds: ``floor``, or ``spread`` x the cosines' std if larger.
+
+    Measured in standard deviations, a unit far above the rest keeps nearly all the mass
+    whatever the embedder's cosine range, while many units close to the best share it.
+    """
+    if spread <= 0 or dense.size < 2:
+        return floor
+    return max(floor, spread * float(dense.std()))
 
 
 def seed_vector(index: RetrievalIndex, seeds: dict[str, float], dense: np.ndarray,
@@ -120,9 +150,33 @@ class HippoRetriever:
                                                                                     dense, cfg, as_of, clock)
         else:
             clock("link")
-        result.passages = self._units(index, highest_scoring(index.units.ids, scores, top_k))
+        ranked = highest_scoring(index.units.ids, scores, top_k)
+        if mode == "hippo" and cfg.later_first > 0:
+            ranked = self._later_first(index, ranked, dense, cfg)
+        result.passages = self._units(index, ranked)
         clock("rank")
         return result
+
+    def _later_first(self, index: RetrievalIndex, ranked: list[tuple[str, float]], dense: np.ndarray,
+                     cfg: RetrievalSettings) -> list[tuple[str, float]]:
+        """Later units first within same-topic groups of the top ``cfg.later_first`` (positions kept)."""
+        head = [i for i, _ in ranked[: cfg.later_first]]
+        records = {e.id: e for e in self.store.episodes([i for i in head if index.unit_kind[i] == "episode"])}
+        records |= {p.id: p for p in self.store.passages([i for i in head if index.unit_kind[i] == "passage"])}
+
+        def when(unit_id: str) -> tuple | None:
+            r = records.get(unit_id)
+            stamp = getattr(r, "occurred_at", None)
+            # Units of one date are ordered by their position in the conversation or document.
+            return (stamp, r.position) if stamp else None
+
+        times = [when(i) for i in head]
+        rows = [index.units.position[i] for i in head]
+        # "Equally relevant" is measured in standard deviations of this query's cosines.
+        margin = cfg.later_margin * float(dense.std())
+        reordered = later_first(head, index.units.vectors[rows], times, cfg.same_topic, dense[rows], margin)
+        # Each unit takes the score of the position it now holds, so scores stay monotone.
+        return [(u, s) for u, (_, s) in zip(reordered, ranked)] + ranked[len(head):]
 
     def _hippo_scores(self, index: RetrievalIndex, query: np.ndarray, question: str, dense: np.ndarray,
                       cfg: RetrievalSettings, as_of: str | None, clock: StageClock):

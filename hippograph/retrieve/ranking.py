@@ -1,0 +1,53 @@
+"""Ranking adjustments after scoring: later evidence first among units about the same thing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def same_topic_groups(vectors: np.ndarray, threshold: float, relevance: np.ndarray | None = None,
+                      margin: float = np.inf) -> list[list[int]]:
+    """Connected groups of rows whose pairwise cosine reaches ``threshold`` (rows L2-normalized)
+    and, with ``relevance``, whose relevance to the query differs by at most ``margin``."""
+    n = len(vectors)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if n:
+        linked = (vectors @ vectors.T) >= threshold
+        if relevance is not None:
+            linked &= np.abs(relevance[:, None] - relevance[None, :]) <= margin
+        for i, j in zip(*np.nonzero(np.triu(linked, k=1))):
+            parent[root(int(i))] = root(int(j))
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def later_first(ranked: list[str], vectors: np.ndarray, when: list[tuple | None], threshold: float,
+                relevance: np.ndarray | None = None, margin: float = np.inf) -> list[str]:
+    """Reorder ``ranked`` so that within each same-topic group the later unit comes first.
+
+    Two units are about the same thing when their cosine reaches ``threshold`` and their
+    ``relevance`` to the query (its cosine) differs by at most ``margin``: a merely related
+    later turn that matches the question much worse does not jump ahead. A group keeps the
+    rank positions it held; only which member sits where changes, so units outside any group
+    never move. ``when[i]`` orders unit ``i`` in time (e.g. its date and position in its
+    conversation); undated units (None) are never moved. When the state of something
+    changed, the later statement is the current one, so it should be read first.
+    """
+    dated = [i for i, w in enumerate(when) if w is not None]
+    out = list(ranked)
+    rel = None if relevance is None else np.asarray(relevance)[dated]
+    for group in same_topic_groups(vectors[dated], threshold, rel, margin) if dated else []:
+        members = sorted(dated[g] for g in group)  # rank positions, best first
+        by_time = sorted(members, key=lambda i: when[i], reverse=True)
+        for position, source in zip(members, by_time):
+            out[position] = ranked[source]
+    return out
