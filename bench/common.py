@@ -13,7 +13,7 @@ RESULTS = ROOT / "results"
 CACHE = ROOT / ".cache"
 sys.path.insert(0, str(ROOT.parent))
 
-from hippograph.config import data_dir  # noqa: E402
+from hippograph.config import data_dir
 
 
 def dataset(name: str, folder: str | None = None) -> Path:

@@ -45,7 +45,7 @@ class RetrievalSettings:
     vector_index: str = "exact"  # "exact" (numpy) or "hnsw" (hnswlib, for large stores)
 
     @classmethod
-    def hipporag2_published(cls) -> "RetrievalSettings":
+    def hipporag2_published(cls) -> RetrievalSettings:
         """HippoRAG 2's published seeding (min-max passage seeds x 0.05), for comparison."""
         return cls(passage_seeds="minmax", passage_weight=0.05)
 

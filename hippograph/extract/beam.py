@@ -14,13 +14,9 @@ import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .chunking import chunk_text
-from .conversations import Turn
-
-if TYPE_CHECKING:
-    from .readers import Problem, SourceDocument
+from .source import Problem, SourceDocument, Turn
 
 
 def parse_beam_date(value: object) -> str | None:
@@ -41,10 +37,8 @@ def beam_chat_name(folder: Path) -> str:
 
 
 def read_beam_chat(folder: str | Path, chunk_size: int = 1200, overlap: int = 150
-                   ) -> Iterator["SourceDocument | Problem"]:
+                   ) -> Iterator[SourceDocument | Problem]:
     """The documents (one per dated batch) of one BEAM chat folder."""
-    from .readers import Problem, SourceDocument
-
     folder = Path(folder)
     path = folder / "chat.json"
     try:

@@ -80,9 +80,7 @@ def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> An
     return base
 
 
-_STOP = set("a an the of in on at to for by with from and or is are was were be been who what when where which "
-            "how why whom whose does did do that this it its as into than then there their his her he she they "
-            "name named".split())
+_STOP = set(["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or", "is", "are", "was", "were", "be", "been", "who", "what", "when", "where", "which", "how", "why", "whom", "whose", "does", "did", "do", "that", "this", "it", "its", "as", "into", "than", "then", "there", "their", "his", "her", "he", "she", "they", "name", "named"])
 
 
 def _content_words(text: str) -> set[str]:

@@ -59,8 +59,8 @@ class RetrievalIndex:
     fact_valid: np.ndarray  # facts valid now (no invalid_at), aligned with facts.ids
 
     @classmethod
-    def load(cls, store: StoreReader, backend: str = "exact", previous: "RetrievalIndex | None" = None
-             ) -> "RetrievalIndex":
+    def load(cls, store: StoreReader, backend: str = "exact", previous: RetrievalIndex | None = None
+             ) -> RetrievalIndex:
         """Build from the store; with ``previous``, bring it up to date from the change feed
         instead (a full reload only when the feed no longer reaches back to it)."""
         if previous is not None:
@@ -78,7 +78,7 @@ class RetrievalIndex:
         return index
 
     @classmethod
-    def _read(cls, store: StoreReader, backend: str, generation: int) -> "RetrievalIndex":
+    def _read(cls, store: StoreReader, backend: str, generation: int) -> RetrievalIndex:
         parts = [(kind, store.vectors(kind)) for kind in UNIT_KINDS]
         unit_kind = {i: kind for kind, (ids, _) in parts for i in ids}
         units = _vector_index(*_stack([p for _, p in parts]), backend)

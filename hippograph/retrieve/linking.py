@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..records import Fact
 from ..llm import parse_number_list
+from ..records import Fact
 from .dense import min_max, top_k
 from .index import RetrievalIndex
 
