@@ -148,6 +148,29 @@ def show(ctx: typer.Context, document_id: str, as_json: bool = typer.Option(Fals
             out.print("    " + escape(f"({f['subject']}) -[{f['predicate']}]-> ({f['object']}){validity}"))
 
 
+@app.command("synonym-groups")
+def synonym_groups_command(
+    ctx: typer.Context,
+    limit: int = typer.Option(25, "--limit", help="print the N largest groups"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Synonym groups (connected SYNONYM components), largest first; on Neo4j also written to each
+    entity as synonym_group / synonym_group_size for Browser queries (docs/neo4j.md)."""
+    from .graph.synonyms import synonym_groups
+
+    with _memory(ctx, must_exist=True) as memory:
+        write = getattr(memory.store, "write_synonym_groups", None)
+        groups = write() if write else synonym_groups([(e.source, e.target) for e in memory.store.synonym_edges()])
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
+    if as_json:
+        sys.stdout.write(json.dumps([{"group": g, "size": len(m), "members": m} for g, m in ranked]) + "\n")
+        return
+    written = " (written to the Neo4j entities)" if write else ""
+    out.print(f"{len(groups)} synonym groups{written}; largest {len(ranked)}:")
+    for g, members in ranked:
+        out.print(f"{len(members):5d}  " + escape(", ".join(members)[:200]))
+
+
 @app.command()
 def delete(ctx: typer.Context, document_id: str) -> None:
     """Delete a document and everything only it supports."""
@@ -168,7 +191,8 @@ def query(
     questions: Optional[Path] = typer.Option(None, "--questions", help="JSONL of {id, question}, one per line"),
     as_json: bool = typer.Option(False, "--json"),
     explain_cypher: bool = typer.Option(False, "--explain-cypher",
-                                        help="print Neo4j Browser Cypher showing the activated subgraph"),
+                                        help="print Neo4j Browser commands showing the activated subgraph "
+                                             "(with --json: under \"cypher\")"),
 ) -> None:
     """Retrieve passages (and the facts that seeded them) for a question."""
     from .pipelines.query import read_questions
@@ -188,14 +212,21 @@ def query(
             except ValueError as exc:
                 err.print(f"[red]error:[/] {exc}")
                 raise typer.Exit(2)
-            if as_json or questions:
-                sys.stdout.write(json.dumps(result.as_dict(id=qid)) + "\n")
-            else:
-                _print_result(result)
+            cypher = None
             if explain_cypher:
                 from .graph.browser import activated_subgraph_cypher
 
-                out.print("\n[bold]Neo4j Browser:[/]\n" + activated_subgraph_cypher(result))
+                cypher = activated_subgraph_cypher(result, memory.namespace)
+            if as_json or questions:
+                data = result.as_dict(id=qid)
+                if cypher is not None:
+                    data["cypher"] = cypher  # inside the object: stdout stays one JSON value per line
+                sys.stdout.write(json.dumps(data) + "\n")
+            else:
+                _print_result(result)
+                if cypher is not None:
+                    # Plain text, not rich: rich would read `[r:RELATES]` as markup and wrap long lines.
+                    sys.stdout.write("\n" + cypher)
 
 
 def _print_result(result) -> None:

@@ -13,6 +13,56 @@ from pathlib import Path
 PASSWORD = "hippograph-test"
 
 
+class _RecordingTx:
+    """A transaction (or session) whose ``run`` records each statement and its parameter names."""
+
+    def __init__(self, inner, log: dict[str, set[str]]):
+        self._inner, self._log = inner, log
+
+    def run(self, query, parameters=None, **kwargs):
+        self._log.setdefault(str(query), set()).update({**(parameters or {}), **kwargs})
+        return self._inner.run(query, parameters, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class _RecordingSession(_RecordingTx):
+    def execute_write(self, work, *args, **kwargs):
+        return self._inner.execute_write(lambda tx, *a, **k: work(_RecordingTx(tx, self._log), *a, **k),
+                                         *args, **kwargs)
+
+    def execute_read(self, work, *args, **kwargs):
+        return self._inner.execute_read(lambda tx, *a, **k: work(_RecordingTx(tx, self._log), *a, **k),
+                                        *args, **kwargs)
+
+    def __enter__(self):
+        self._inner.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._inner.__exit__(*exc)
+
+
+class RecordingDriver:
+    """Wraps a ``neo4j`` driver: every statement sent, with the names of the parameters sent with it,
+    lands in ``log`` (statement text -> parameter names), for the Cypher check (tests/cypher_check.py)."""
+
+    def __init__(self, inner, log: dict[str, set[str]]):
+        self._inner, self._log = inner, log
+
+    def execute_query(self, query, parameters_=None, *args, **kwargs):
+        params = {k for k in kwargs if not k.endswith("_")} | set(parameters_ or {})
+        self._log.setdefault(str(query), set()).update(params)
+        return self._inner.execute_query(query, parameters_, *args, **kwargs)
+
+    def session(self, *args, **kwargs):
+        return _RecordingSession(self._inner.session(*args, **kwargs), self._log)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -30,6 +80,7 @@ class BoltServer:
         self.http_port = _free_port()
         self.bolt_port = _free_port()
         self.process: subprocess.Popen | None = None
+        self.statements: dict[str, set[str]] = {}  # every statement stores from fresh_store() sent
 
     @property
     def uri(self) -> str:
@@ -91,10 +142,18 @@ class BoltServer:
             driver.execute_query("MATCH (n) DETACH DELETE n")
 
     def fresh_store(self):
+        """An empty database and a store on it whose statements are recorded in ``self.statements``."""
+        from unittest import mock
+
+        import neo4j
+
         from hippograph.graph.neo4j_store import Neo4jStore
 
         self.wipe()
-        return Neo4jStore(self.uri, "root", PASSWORD)
+        real = neo4j.GraphDatabase.driver
+        with mock.patch.object(neo4j.GraphDatabase, "driver",
+                               lambda *a, **k: RecordingDriver(real(*a, **k), self.statements)):
+            return Neo4jStore(self.uri, "root", PASSWORD)
 
     def env(self) -> dict[str, str]:
         return {"NEO4J_USER": "root", "NEO4J_PASSWORD": PASSWORD}

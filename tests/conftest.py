@@ -92,8 +92,22 @@ def bolt_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def cypher_tools():
+    """Neo4j's Cypher parser and Browser statement splitter (npm packages, installed once into a
+    cache folder: tests/cypher_check.py). Skips only where Node.js is absent."""
+    from cypher_check import CypherTools, ToolsMissing
+
+    try:
+        tools = CypherTools.install()
+    except ToolsMissing as exc:
+        pytest.skip(f"Cypher check skipped: {exc}")
+    yield tools
+    tools.close()
+
+
 # -- the fast tier (`make test-fast`): tests that load no model, start no server and read no dataset --
-HEAVY_FIXTURES = {"embedder", "bolt_server", "datasets", "prefect_harness"}
+HEAVY_FIXTURES = {"embedder", "bolt_server", "datasets", "prefect_harness", "cypher_tools"}
 HEAVY_MODULES = {"test_notebook", "test_flows"}
 
 

@@ -5,24 +5,32 @@ from __future__ import annotations
 import json
 
 from ..records import RetrievalResult
+from ..ids import DEFAULT_NAMESPACE
+from .cypher import ACTIVATED_SUBGRAPH
+
+HEADER = "// hippograph: the subgraph this query activated. Paste all of it into Neo4j Browser."
 
 
-def activated_subgraph_cypher(result: RetrievalResult) -> str:
-    """Browser commands: ``:param`` lines carrying the ids, then one read-only MATCH.
+def param_line(name: str, value: object) -> str:
+    """A Browser ``:param`` command. The ``;`` ends it: without one, Browser reads the rest of a
+    pasted block as part of the parameter's value. JSON literals are valid Cypher literals."""
+    return f":param {name} => {json.dumps(value, ensure_ascii=False)};"
 
-    Values travel as parameters, so ids with quotes or backticks cannot change the query.
+
+def activated_subgraph_cypher(result: RetrievalResult, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """Browser commands: ``:param`` lines carrying the ids, then one read-only query.
+
+    ``namespace`` is the memory's (every node carries one). Values travel as parameters, so ids
+    with quotes or backticks cannot change the query.
+    Rows: one per retrieved unit, seed entity and linked fact, then one per relationship among
+    them (MENTIONS of a seed, SUPPORTS of a linked fact, each fact's SUBJECT/OBJECT and RELATES).
     """
-    seeds = sorted(result.seeds)
-    units = [p.id for p in result.passages]
-    facts = [f.id for f in result.facts]
     return "\n".join([
-        f":param seeds => {json.dumps(seeds)}",
-        f":param units => {json.dumps(units)}",
-        f":param facts => {json.dumps(facts)}",
+        HEADER,
+        param_line("namespace", namespace),
+        param_line("units", [p.id for p in result.passages]),
+        param_line("seeds", sorted(result.seeds)),
+        param_line("facts", [f.id for f in result.facts]),
+        ACTIVATED_SUBGRAPH.strip() + ";",
         "",
-        "MATCH (u) WHERE (u:Passage OR u:Episode) AND u.id IN $units",
-        "OPTIONAL MATCH (u)-[m:MENTIONS]->(e:Entity) WHERE e.id IN $seeds",
-        "OPTIONAL MATCH (f:Fact)-[:SUBJECT|OBJECT]->(s:Entity) WHERE f.id IN $facts",
-        "OPTIONAL MATCH (s)-[r:RELATES]-(o:Entity) WHERE r.fact_id IN $facts",
-        "RETURN u, m, e, f, s, r, o",
     ])

@@ -367,3 +367,52 @@ MATCH (a:Entity {namespace: $namespace})-[r:SYNONYM]->(b:Entity)
 RETURN a.id AS a, b.id AS b, r.score AS score
 ORDER BY a, b
 """
+
+
+# -- Neo4j Browser ------------------------------------------------------------------
+# `hippograph synonym-groups` (Neo4jStore.write_synonym_groups) stores each entity's synonym group
+# (a connected component of SYNONYM edges, computed in Python) for Browser queries: components need
+# unbounded path expansion, which a Cypher engine may evaluate path by path (exponential on dense
+# groups; the test server does), and APOC/GDS are not everywhere.
+CLEAR_SYNONYM_GROUPS = """
+MATCH (e:Entity {namespace: $namespace}) WHERE e.synonym_group IS NOT NULL AND NOT e.id IN $keep
+REMOVE e.synonym_group, e.synonym_group_size
+"""
+SET_SYNONYM_GROUPS = """
+UNWIND $rows AS r
+MATCH (e:Entity {id: r.id, namespace: $namespace})
+SET e.synonym_group = r.group, e.synonym_group_size = r.size
+"""
+# What `query --explain-cypher` prints after its `:param` lines: exactly the subgraph a query
+# activated, one row per node and one per relationship (each part of the UNION matches one kind,
+# so no part multiplies another: a cross product of OPTIONAL MATCHes would repeat every fact
+# against every other fact's edges). RELATES edges are tied to their own fact by `fact_id`.
+ACTIVATED_SUBGRAPH = """
+MATCH (n:Passage {namespace: $namespace}) WHERE n.id IN $units
+RETURN n AS source, null AS relationship, null AS target
+UNION ALL
+MATCH (n:Episode {namespace: $namespace}) WHERE n.id IN $units
+RETURN n AS source, null AS relationship, null AS target
+UNION ALL
+MATCH (n:Entity {namespace: $namespace}) WHERE n.id IN $seeds
+RETURN n AS source, null AS relationship, null AS target
+UNION ALL
+MATCH (n:Fact {namespace: $namespace}) WHERE n.id IN $facts
+RETURN n AS source, null AS relationship, null AS target
+UNION ALL
+MATCH (u {namespace: $namespace})-[r:MENTIONS]->(e:Entity {namespace: $namespace})
+WHERE (u:Passage OR u:Episode) AND u.id IN $units AND e.id IN $seeds
+RETURN u AS source, r AS relationship, e AS target
+UNION ALL
+MATCH (u {namespace: $namespace})-[r:SUPPORTS]->(f:Fact {namespace: $namespace})
+WHERE (u:Passage OR u:Episode) AND u.id IN $units AND f.id IN $facts
+RETURN u AS source, r AS relationship, f AS target
+UNION ALL
+MATCH (f:Fact {namespace: $namespace})-[r:SUBJECT|OBJECT]->(e:Entity {namespace: $namespace})
+WHERE f.id IN $facts
+RETURN f AS source, r AS relationship, e AS target
+UNION ALL
+MATCH (s:Entity {namespace: $namespace})-[r:RELATES]->(o:Entity {namespace: $namespace})
+WHERE r.fact_id IN $facts
+RETURN s AS source, r AS relationship, o AS target
+"""

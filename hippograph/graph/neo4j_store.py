@@ -40,6 +40,7 @@ from ..records import (
 from . import cypher as q
 from . import neo4j_writes as w
 from .store import VECTOR_KINDS, GraphStore
+from .synonyms import synonym_groups
 
 __all__ = ["Neo4jStore"]
 
@@ -151,6 +152,22 @@ class Neo4jStore(GraphStore):
         for label in _LABEL.values():
             self._driver.execute_query(q.vector_index(label, dimensions), database_=self.database)
         return True
+
+    def write_synonym_groups(self) -> dict[str, list[str]]:
+        """Store each entity's synonym group (connected component of SYNONYM edges) as
+        ``synonym_group`` (the group's smallest entity id) and ``synonym_group_size``, for Browser
+        queries (docs/neo4j.md); retrieval does not read them, so no change is logged. Entities
+        that left every group lose the properties. Returns representative -> members."""
+        groups = synonym_groups([(e.source, e.target) for e in self.synonym_edges()])
+        rows = [{"id": e, "group": g, "size": len(members)} for g, members in groups.items() for e in members]
+
+        def work(tx: Any, change: ChangeRecord) -> None:
+            tx.run(q.CLEAR_SYNONYM_GROUPS, {"namespace": self.namespace, "keep": [r["id"] for r in rows]}).consume()
+            for i in range(0, len(rows), 1000):
+                tx.run(q.SET_SYNONYM_GROUPS, {"namespace": self.namespace, "rows": rows[i : i + 1000]}).consume()
+
+        self._write("write synonym groups", work)
+        return groups
 
     # -- writing -------------------------------------------------------------------
     def write_document(self, batch: DocumentBatch) -> None:

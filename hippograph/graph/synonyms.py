@@ -173,3 +173,26 @@ def _hnsw_index(dim: int, capacity: int):
     index.init_index(max_elements=max(capacity, 64), ef_construction=200, M=16)
     index.set_ef(128)
     return index
+
+
+def synonym_groups(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Connected components of the SYNONYM edges: representative (smallest id) -> sorted members.
+
+    Only entities with at least one synonym appear. Components, not neighbourhoods: a-b and b-c
+    put a, b and c in one group although a and c are not similar enough to be joined directly.
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    ids = sorted({e for pair in pairs for e in pair})
+    if not ids:
+        return {}
+    index = {e: i for i, e in enumerate(ids)}
+    rows = np.fromiter((index[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
+    cols = np.fromiter((index[b] for _, b in pairs), dtype=np.int64, count=len(pairs))
+    graph = sp.coo_matrix((np.ones(len(pairs)), (rows, cols)), shape=(len(ids), len(ids)))
+    _, labels = connected_components(graph, directed=False)
+    members: dict[int, list[str]] = {}
+    for e, label in zip(ids, labels.tolist()):
+        members.setdefault(label, []).append(e)  # ids are sorted, so each list is too
+    return {group[0]: group for group in members.values()}
