@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -69,10 +70,31 @@ def test_query_json_and_batch(cli, sample_dir, tmp_path):
     assert [p["id"] for p in parsed] == ["a", "b"] and all(p["mode"] == "dense" for p in parsed)
 
 
-def test_query_explain_cypher(cli, sample_dir):
+def test_query_explain_cypher(cli, sample_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from hippograph.graph.browser import HEADER
+
     cli("ingest", str(sample_dir))
     out = cli("query", "Who married Marie Curie?", "--explain-cypher").stdout
-    assert ":param seeds =>" in out and "MATCH (u)" in out
+    block = out[out.index(HEADER):].splitlines()
+    params = [line for line in block if line.startswith(":param ")]
+    assert [p.split(" =>")[0] for p in params] == [":param units", ":param seeds", ":param facts"]
+    for line in params:  # one line each, ended by `;`, whatever the terminal width
+        assert line.endswith(";") and json.loads(line.partition("=> ")[2][:-1])
+    assert "[r:RELATES]" in out and "[r:MENTIONS]" in out  # printed verbatim, not read as markup
+    data = json.loads(cli("query", "Who married Marie Curie?", "--explain-cypher", "--json").stdout)
+    assert data["cypher"].startswith(HEADER) and data["passages"]
+    # The issue's check, as a user runs it: stdout is exactly one JSON document.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent.parent),
+                                                                      os.environ.get("PYTHONPATH")]))}
+    piped = subprocess.run(f'"{sys.executable}" -m hippograph.cli --store "sqlite:///{tmp_path / "cli.db"}" '
+                           f'query "Who married Marie Curie?" --explain-cypher --json | "{sys.executable}" -m json.tool',
+                           shell=True, capture_output=True, text=True, env=env, timeout=600)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["cypher"] == data["cypher"]
 
 
 def test_usage_errors(cli, tmp_path):
