@@ -50,7 +50,7 @@ class CypherTools:
     _cache: dict = field(default_factory=dict, repr=False)  # (text, parameters) -> answers per language
 
     @classmethod
-    def install(cls, folder: Path | None = None) -> "CypherTools":
+    def install(cls, folder: Path | None = None) -> CypherTools:
         """Install the pinned packages into ``folder`` unless already there; raises ToolsMissing without node."""
         node = shutil.which("node")
         if node is None:
@@ -63,7 +63,7 @@ class CypherTools:
             folder.mkdir(parents=True, exist_ok=True)
             specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
             done = subprocess.run([npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund",
-                                   "--loglevel=error", *specs], capture_output=True, text=True, timeout=600)
+                                   "--loglevel=error", *specs], capture_output=True, text=True, timeout=600, check=False)
             if done.returncode != 0 or not _installed(folder):
                 raise RuntimeError(f"npm install of {specs} into {folder} failed:\n{done.stderr[-2000:]}")
         return cls(folder, node)
@@ -155,4 +155,4 @@ def run_pasted(driver, statements: list[str]) -> tuple[dict, list[str]]:
 
 def markdown_cypher_blocks(text: str) -> list[str]:
     """The ```cypher blocks of a Markdown text, in order."""
-    return re.findall(r"```cypher\n(.*?)```", text, re.S)
+    return re.findall(r"```cypher\n(.*?)```", text, re.DOTALL)

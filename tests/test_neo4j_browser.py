@@ -9,14 +9,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cypher_check import markdown_cypher_blocks, run_pasted
+from storecases import batch
 from typer.testing import CliRunner
 
-from cypher_check import markdown_cypher_blocks, run_pasted
 from hippograph.cli import app
 from hippograph.graph.browser import HEADER
 from hippograph.ids import fact_id
 from hippograph.records import Supersession, SynonymEdge
-from storecases import batch
 
 pytestmark = pytest.mark.neo4j
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -56,7 +56,7 @@ def test_pasted_explain_output_returns_exactly_the_activated_subgraph(bolt_serve
         statements = cypher_tools.split(pasted)[0]
         params, queries = run_pasted(store._driver, statements)
         units, facts = [p.id for p in result.passages], {f.id: f for f in result.facts}
-        assert params == {"units": units, "seeds": sorted(result.seeds), "facts": list(facts)}
+        assert params == {"namespace": "default", "units": units, "seeds": sorted(result.seeds), "facts": list(facts)}
         assert len(queries) == 1 and facts and result.seeds
         records, _, _ = store._driver.execute_query(queries[0], params)
 
@@ -105,14 +105,16 @@ def test_every_saved_query_in_the_docs_runs_with_its_expected_rows(bolt_server, 
     # Each block: the values its `:param` lines are replaced with here, and the rows expected.
     expected = {
         "HAS_PASSAGE|HAS_EPISODE": ({"doc": "alpha"}, 6),  # 2 passages x 3 entities each mentions
-        "(e:Entity {id: $entity})": ({"entity": "bob"}, 8),  # 2 facts x 2 ends x 2 supporting passages
+        "(e:Entity {id: $entity": ({"entity": "bob"}, 8),  # 2 facts x 2 ends x 2 supporting passages
         "e.synonym_group IS NOT NULL": ({}, 2),  # the two groups, largest first (checked below)
-        "{synonym_group: $group}": ({"group": "alice"}, 2),
+        "{synonym_group: $group": ({"group": "alice"}, 2),
         "SUPERSEDED_BY": ({}, 1),
         "UNION ALL": ({"units": alpha_units, "seeds": ["alice", "bob"], "facts": [fact_id("alice", "met", "bob")]},
                       # 2 units + 2 seeds + 1 fact, 4 MENTIONS, 2 SUPPORTS, SUBJECT + OBJECT, 1 RELATES
                       14),
     }
+    for values, _ in expected.values():
+        values["namespace"] = "default"
     gds_blocks, seen = [], Counter()
     blocks = markdown_cypher_blocks((DOCS / "neo4j.md").read_text())
     for block, statements in zip(blocks, cypher_tools.split(*blocks)):
@@ -137,8 +139,10 @@ def test_every_saved_query_in_the_docs_runs_with_its_expected_rows(bolt_server, 
 def test_gds_projection_reads_the_edges_and_weights_retrieval_uses(bolt_server, docs_store):
     """GDS is not on the test server: run the projection's input (its MATCH ... WITH part) instead."""
     (project,) = [b for b in markdown_cypher_blocks((DOCS / "neo4j.md").read_text()) if "gds.graph.project" in b]
-    edge_list = project[:project.index("WITH gds.graph.project")] + "RETURN source.id AS s, target.id AS t, weight AS w"
-    records, _, _ = docs_store._driver.execute_query(edge_list)
+    assert ':param namespace => "default";' in project
+    query = "\n".join(line for line in project.splitlines() if not line.startswith(":param"))
+    edge_list = query[:query.index("WITH gds.graph.project")] + "RETURN source.id AS s, target.id AS t, weight AS w"
+    records, _, _ = docs_store._driver.execute_query(edge_list, {"namespace": "default"})
     projected = Counter((r["s"], r["t"], round(float(r["w"]), 6)) for r in records)
     edges = docs_store.graph_edges()
     used = Counter((s, t, round(w, 6)) for s, t, w in zip(edges.sources, edges.targets, edges.weights) if s != t)
@@ -151,8 +155,8 @@ def test_style_sheet_styles_every_label_and_relationship_type():
     from hippograph.graph import cypher
 
     grass = (DOCS / "hippograph.grass").read_text()
-    rules = dict(re.findall(r"^(node\.\w+|relationship\.\w+)\s*\{([^}]*)\}", grass, re.M))
-    assert {f"node.{label}" for label in cypher.LABELS} <= set(rules)
+    rules = dict(re.findall(r"^(node\.\w+|relationship\.\w+)\s*\{([^}]*)\}", grass, re.MULTILINE))
+    assert {f"node.{label}" for label in (*cypher.LABELS, cypher.LOG_LABEL)} <= set(rules)
     assert {f"relationship.{t}" for t in cypher.RELATIONSHIP_TYPES} <= set(rules)
     assert "{score}" not in rules["relationship.SYNONYM"]  # a raw float caption helps nobody
-    assert len(rules) == len(re.findall(r"^(node|relationship)\.", grass, re.M))  # every rule parsed
+    assert len(rules) == len(re.findall(r"^(node|relationship)\.", grass, re.MULTILINE))  # every rule parsed

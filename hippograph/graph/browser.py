@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..records import RetrievalResult
 from ..ids import DEFAULT_NAMESPACE
+from ..records import RetrievalResult
 from .cypher import ACTIVATED_SUBGRAPH
 
 HEADER = "// hippograph: the subgraph this query activated. Paste all of it into Neo4j Browser."
