@@ -78,6 +78,9 @@ def test_query_explain_cypher(cli, sample_dir, tmp_path):
     from hippograph.graph.browser import HEADER
 
     cli("ingest", str(sample_dir))
+    groups = json.loads(cli("synonym-groups", "--json").stdout)  # SQLite: printed, nothing written
+    assert [g["size"] for g in groups] == sorted((len(g["members"]) for g in groups), reverse=True)
+    assert all(g["group"] == min(g["members"]) for g in groups)
     out = cli("query", "Who married Marie Curie?", "--explain-cypher").stdout
     block = out[out.index(HEADER):].splitlines()
     params = [line for line in block if line.startswith(":param ")]
