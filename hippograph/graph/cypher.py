@@ -384,35 +384,21 @@ MATCH (e:Entity {id: r.id, namespace: $namespace})
 SET e.synonym_group = r.group, e.synonym_group_size = r.size
 """
 # What `query --explain-cypher` prints after its `:param` lines: exactly the subgraph a query
-# activated, one row per node and one per relationship (each part of the UNION matches one kind,
-# so no part multiplies another: a cross product of OPTIONAL MATCHes would repeat every fact
-# against every other fact's edges). RELATES edges are tied to their own fact by `fact_id`.
-ACTIVATED_SUBGRAPH = """
-MATCH (n:Passage {namespace: $namespace}) WHERE n.id IN $units
-RETURN n AS source, null AS relationship, null AS target
-UNION ALL
-MATCH (n:Episode {namespace: $namespace}) WHERE n.id IN $units
-RETURN n AS source, null AS relationship, null AS target
-UNION ALL
-MATCH (n:Entity {namespace: $namespace}) WHERE n.id IN $seeds
-RETURN n AS source, null AS relationship, null AS target
-UNION ALL
-MATCH (n:Fact {namespace: $namespace}) WHERE n.id IN $facts
-RETURN n AS source, null AS relationship, null AS target
-UNION ALL
-MATCH (u {namespace: $namespace})-[r:MENTIONS]->(e:Entity {namespace: $namespace})
-WHERE (u:Passage OR u:Episode) AND u.id IN $units AND e.id IN $seeds
-RETURN u AS source, r AS relationship, e AS target
-UNION ALL
-MATCH (u {namespace: $namespace})-[r:SUPPORTS]->(f:Fact {namespace: $namespace})
-WHERE (u:Passage OR u:Episode) AND u.id IN $units AND f.id IN $facts
-RETURN u AS source, r AS relationship, f AS target
-UNION ALL
-MATCH (f:Fact {namespace: $namespace})-[r:SUBJECT|OBJECT]->(e:Entity {namespace: $namespace})
-WHERE f.id IN $facts
-RETURN f AS source, r AS relationship, e AS target
-UNION ALL
-MATCH (s:Entity {namespace: $namespace})-[r:RELATES]->(o:Entity {namespace: $namespace})
-WHERE r.fact_id IN $facts
-RETURN s AS source, r AS relationship, o AS target
-"""
+# activated, one row per node and one per relationship (each UNION part matches one kind, so none
+# multiplies another as OPTIONAL MATCHes would). RELATES edges are tied to their fact by `fact_id`.
+_ACTIVATED_PARTS = (  # (pattern, source, relationship, target)
+    ("(n:Passage {namespace: $namespace}) WHERE n.id IN $units", "n", "null", "null"),
+    ("(n:Episode {namespace: $namespace}) WHERE n.id IN $units", "n", "null", "null"),
+    ("(n:Entity {namespace: $namespace}) WHERE n.id IN $seeds", "n", "null", "null"),
+    ("(n:Fact {namespace: $namespace}) WHERE n.id IN $facts", "n", "null", "null"),
+    ("(u {namespace: $namespace})-[r:MENTIONS]->(e:Entity {namespace: $namespace})\n"
+     "WHERE (u:Passage OR u:Episode) AND u.id IN $units AND e.id IN $seeds", "u", "r", "e"),
+    ("(u {namespace: $namespace})-[r:SUPPORTS]->(f:Fact {namespace: $namespace})\n"
+     "WHERE (u:Passage OR u:Episode) AND u.id IN $units AND f.id IN $facts", "u", "r", "f"),
+    ("(f:Fact {namespace: $namespace})-[r:SUBJECT|OBJECT]->(e:Entity {namespace: $namespace})\n"
+     "WHERE f.id IN $facts", "f", "r", "e"),
+    ("(s:Entity {namespace: $namespace})-[r:RELATES]->(o:Entity {namespace: $namespace})\n"
+     "WHERE r.fact_id IN $facts", "s", "r", "o"),
+)
+ACTIVATED_SUBGRAPH = "\nUNION ALL\n".join(
+    f"MATCH {pattern}\nRETURN {a} AS source, {r} AS relationship, {b} AS target" for pattern, a, r, b in _ACTIVATED_PARTS)
