@@ -370,19 +370,12 @@ ORDER BY a, b
 
 
 # -- Neo4j Browser ------------------------------------------------------------------
-# `hippograph synonym-groups` (Neo4jStore.write_synonym_groups) stores each entity's synonym group
-# (a connected component of SYNONYM edges, computed in Python) for Browser queries: components need
-# unbounded path expansion, which a Cypher engine may evaluate path by path (exponential on dense
-# groups; the test server does), and APOC/GDS are not everywhere.
-CLEAR_SYNONYM_GROUPS = """
-MATCH (e:Entity {namespace: $namespace}) WHERE e.synonym_group IS NOT NULL AND NOT e.id IN $keep
-REMOVE e.synonym_group, e.synonym_group_size
-"""
-SET_SYNONYM_GROUPS = """
-UNWIND $rows AS r
-MATCH (e:Entity {id: r.id, namespace: $namespace})
-SET e.synonym_group = r.group, e.synonym_group_size = r.size
-"""
+# Synonym groups (connected SYNONYM components, computed in Python: unbounded path expansion can be
+# exponential on dense groups in a Cypher engine) stored on entities by `hippograph synonym-groups`.
+CLEAR_SYNONYM_GROUPS = ("MATCH (e:Entity {namespace: $namespace}) WHERE e.synonym_group IS NOT NULL "
+                        "AND NOT e.id IN $keep REMOVE e.synonym_group, e.synonym_group_size")
+SET_SYNONYM_GROUPS = ("UNWIND $rows AS r MATCH (e:Entity {id: r.id, namespace: $namespace}) "
+                      "SET e.synonym_group = r.group, e.synonym_group_size = r.size")
 # What `query --explain-cypher` prints after its `:param` lines: exactly the subgraph a query
 # activated, one row per node and one per relationship (each UNION part matches one kind, so none
 # multiplies another as OPTIONAL MATCHes would). RELATES edges are tied to their fact by `fact_id`.
