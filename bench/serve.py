@@ -2,7 +2,10 @@
 (query encoding included), the server-side stage breakdown, recall@5 over HTTP against the
 in-process figure of the same run, and a recall right after a /remember.
 
-    python bench/serve.py [--data ../shared/datasets] [--clients 8] [--per-client 25]
+    python bench/serve.py [--data ../shared/datasets] [--clients 8] [--per-client 25] [--limit N]
+
+``--limit N`` builds (or reuses) only the first N MuSiQue passages and keeps the questions whose
+supporting passages are all among them (for a machine too loaded to embed the whole corpus).
 
 Writes bench/results/serve.json and .md. The server is a real ``hippograph serve`` subprocess.
 """
@@ -20,8 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from common import markdown_table, percentile, write_results
+from common import CACHE, dataset, markdown_table, percentile, write_results
 from musique import build_store, questions, recall
+
+from hippograph import Memory, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("index", "encode", "link", "ppr", "rank", "serialize")
@@ -36,8 +41,23 @@ def free_port() -> int:
 def start_server(store: str, token: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ) | {"HIPPOGRAPH_API_TOKEN": token, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "hippograph.cli", "--store", store, "serve", "--port", str(port),
-                                "--log-level", "warning"], env=env, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hippograph.cli",
+            "--store",
+            store,
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -69,20 +89,41 @@ def main() -> None:
     parser.add_argument("--data", help="folder of the shared datasets (default: HIPPOGRAPH_DATA)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=25, help="questions each concurrent client sends")
+    parser.add_argument("--requests", type=int, default=100, help="sequential requests of the 1-client run")
+    parser.add_argument("--limit", type=int, help="only the first N passages (and the questions they answer)")
     args = parser.parse_args()
     items = questions(args.data)
-    memory = build_store("openie", args.data)
+    if args.limit:
+        CACHE.mkdir(parents=True, exist_ok=True)  # the same file build_store fills: a prefix of it
+        memory = Memory(Settings.from_env(store=f"sqlite:///{CACHE / 'musique-openie.db'}"))
+        memory.ingest(
+            [str(dataset("musique_dev100_openie_gpt35.json", args.data))],
+            format="openie",
+            extractor="none",
+            limit=args.limit,
+        )
+        stored = {p.text for p in memory.store.passages(memory.store.node_ids("passage"))}
+        items = [item for item in items if item["gold"] <= stored]
+    else:
+        memory = build_store("openie", args.data)
     store_uri = memory.settings.store
+    # Every string is asked once per path (never a cached encoding): the questions, then variants.
+    asked = [
+        item["question"] if n < len(items) else f"{item['question']} (variant {n // len(items)})"
+        for n, item in ((n, items[n % len(items)]) for n in range(max(args.requests, len(items))))
+    ]
 
     # Baseline, same run: in-process retrieval, first sight of each question (encoding included).
     memory.retrieve("warm up the index", top_k=1)
-    local_ms, local_recall, local_top5 = [], [], {}
-    for item in items:
+    local_ms, local_recall, local_top5 = [], [], []
+    for n, question in enumerate(asked):
         start = time.perf_counter()
-        result = memory.retrieve(item["question"], top_k=5)
+        result = memory.retrieve(question, top_k=5)
         local_ms.append((time.perf_counter() - start) * 1000)
-        local_top5[item["id"]] = [p.id for p in result.passages]
-        local_recall.append(recall([p.text for p in result.passages], item["gold"], 5))
+        local_top5.append([p.id for p in result.passages])
+        if n < len(items):
+            local_recall.append(recall([p.text for p in result.passages], items[n]["gold"], 5))
+    stats = memory.stats()
     memory.close()
 
     token = secrets.token_urlsafe(24)
@@ -92,19 +133,22 @@ def main() -> None:
         with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
             timed_recall(http, "warm up the connection")
             one_ms, http_recall, stages, same_top5 = [], [], {s: [] for s in STAGES}, 0
-            for item in items:
-                elapsed, body = timed_recall(http, item["question"])
+            for n, question in enumerate(asked):
+                elapsed, body = timed_recall(http, question)
                 one_ms.append(elapsed)
-                http_recall.append(recall([p["text"] for p in body["passages"]], item["gold"], 5))
-                same_top5 += [p["id"] for p in body["passages"]] == local_top5[item["id"]]
+                if n < len(items):
+                    http_recall.append(recall([p["text"] for p in body["passages"]], items[n]["gold"], 5))
+                same_top5 += [p["id"] for p in body["passages"]] == local_top5[n]
                 for stage in STAGES:
                     stages[stage].append(body["timings_ms"].get(stage, 0.0))
 
             # Concurrent clients; every question is new to the server, so each request encodes.
             def client(k: int) -> list[float]:
                 with httpx.Client(base_url=url, headers=headers, timeout=120) as own:
-                    return [timed_recall(own, f"{item['question']} (client {k})")[0]
-                            for item in items[k * args.per_client % len(items):][: args.per_client]]
+                    return [
+                        timed_recall(own, f"{item['question']} (client {k})")[0]
+                        for item in items[k * args.per_client % len(items) :][: args.per_client]
+                    ]
 
             start = time.perf_counter()
             with ThreadPoolExecutor(args.clients) as pool:
@@ -131,31 +175,43 @@ def main() -> None:
     single, concurrent = summary(one_ms), summary(many_ms)
     breakdown = {s: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)} for s, v in stages.items()}
     payload = {
-        "store": "musique dev100, openie build", "questions": len(items),
+        "store": "musique dev100, openie build",
+        "questions": len(items),
         "in_process": local | {"recall@5": 100 * sum(local_recall) / len(items)},
-        "http_1_client": single | {"recall@5": 100 * sum(http_recall) / len(items),
-                                   "top5_identical_to_in_process": f"{same_top5}/{len(items)}",
-                                   "ratio_p50_vs_in_process": single["p50_ms"] / local["p50_ms"]},
-        f"http_{args.clients}_clients": concurrent | {"throughput_rps": len(many_ms) / wall,
-                                                      "ratio_p50_vs_1_client": concurrent["p50_ms"] / single["p50_ms"]},
+        "http_1_client": single
+        | {
+            "recall@5": 100 * sum(http_recall) / len(items),
+            "top5_identical_to_in_process": f"{same_top5}/{len(items)}",
+            "ratio_p50_vs_in_process": single["p50_ms"] / local["p50_ms"],
+        },
+        f"http_{args.clients}_clients": concurrent
+        | {"throughput_rps": len(many_ms) / wall, "ratio_p50_vs_1_client": concurrent["p50_ms"] / single["p50_ms"]},
         "server_breakdown_1_client": breakdown,
         "remember_then_recall": {"remember_ms": remember_ms, "recall_sees_it": visible, "gone_after_forget": gone},
     }
-    rows = [["in-process (baseline)", local["n"], local["p50_ms"], local["p95_ms"], payload["in_process"]["recall@5"]],
-            ["HTTP, 1 client", single["n"], single["p50_ms"], single["p95_ms"],
-             payload["http_1_client"]["recall@5"]],
-            [f"HTTP, {args.clients} clients", concurrent["n"], concurrent["p50_ms"], concurrent["p95_ms"], "-"]]
-    table = "## Recall over HTTP (MuSiQue dev100 store, query encoding included)\n\n"
+    rows = [
+        ["in-process (baseline)", local["n"], local["p50_ms"], local["p95_ms"], payload["in_process"]["recall@5"]],
+        ["HTTP, 1 client", single["n"], single["p50_ms"], single["p95_ms"], payload["http_1_client"]["recall@5"]],
+        [f"HTTP, {args.clients} clients", concurrent["n"], concurrent["p50_ms"], concurrent["p95_ms"], "-"],
+    ]
+    table = (
+        f"## Recall over HTTP ({payload['store']}: {stats.passages} passages, {stats.facts} facts; "
+        f"{len(items)} questions; query encoding included)\n\n"
+    )
     table += markdown_table(["path", "requests", "p50 ms", "p95 ms", "recall@5"], rows)
-    table += (f"\n\nHTTP p50 / in-process p50: {payload['http_1_client']['ratio_p50_vs_in_process']:.2f}; "
-              f"top-5 identical to in-process: {payload['http_1_client']['top5_identical_to_in_process']}; "
-              f"{args.clients} clients: {payload[f'http_{args.clients}_clients']['throughput_rps']:.1f} req/s, "
-              f"p50 x{payload[f'http_{args.clients}_clients']['ratio_p50_vs_1_client']:.2f} of 1 client.\n\n")
+    table += (
+        f"\n\nHTTP p50 / in-process p50: {payload['http_1_client']['ratio_p50_vs_in_process']:.2f}; "
+        f"top-5 identical to in-process: {payload['http_1_client']['top5_identical_to_in_process']}; "
+        f"{args.clients} clients: {payload[f'http_{args.clients}_clients']['throughput_rps']:.1f} req/s, "
+        f"p50 x{payload[f'http_{args.clients}_clients']['ratio_p50_vs_1_client']:.2f} of 1 client.\n\n"
+    )
     table += "### Server-side breakdown, 1 client (ms)\n\n"
     table += markdown_table(["stage", "p50", "p95"], [[s, b["p50_ms"], b["p95_ms"]] for s, b in breakdown.items()])
-    table += (f"\n\nRemember -> recall: /remember took {remember_ms:.0f} ms; the recall right after it "
-              f"{'found' if visible else 'did NOT find'} the new document; after forget it was "
-              f"{'gone' if gone else 'STILL THERE'}.\n")
+    table += (
+        f"\n\nRemember -> recall: /remember took {remember_ms:.0f} ms; the recall right after it "
+        f"{'found' if visible else 'did NOT find'} the new document; after forget it was "
+        f"{'gone' if gone else 'STILL THERE'}.\n"
+    )
     write_results("serve", payload, table)
 
 

@@ -358,7 +358,7 @@ def export_store(
                 report = transfer(source, target, namespace or None, progress)
     except HippographError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from exc
     out.print_json(json.dumps(report.as_dict()))
 
 

@@ -20,8 +20,7 @@ class ThreadedServer:
 
     def __init__(self, app, host: str = "127.0.0.1"):
         self.host, self.port = host, free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, log_level="warning",
-                                                    lifespan="on"))
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

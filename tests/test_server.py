@@ -13,13 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from serving import ThreadedServer
 
 from hippograph import Settings
 from hippograph.server import MemoryService, TokenPolicy
 from hippograph.server.app import create_app
 from hippograph.server.auth import check_bind
-from hippograph.server.client import MemoryClient, ServerError
-from serving import ThreadedServer
+from hippograph.server.client import MemoryClient
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "s3cret-test-token"
@@ -80,7 +80,9 @@ def test_browse_endpoints_page_and_search(server):
         first = memory.entities(limit=1)
         assert first["total"] > 1 and len(first["items"]) == 1
         assert memory.entities(offset=1, limit=1)["items"] != first["items"]
-        assert memory.entities(q="curie")["items"] and all("curie" in e["id"] for e in memory.entities(q="curie")["items"])
+        assert memory.entities(q="curie")["items"] and all(
+            "curie" in e["id"] for e in memory.entities(q="curie")["items"]
+        )
         facts = memory.facts(q="born")["items"]
         assert facts and all("born" in f["text"] for f in facts)
         assert memory.stats().documents == 2
@@ -93,8 +95,12 @@ def test_browse_endpoints_page_and_search(server):
 
 def test_conversation_turn_becomes_an_episode(server):
     with MemoryClient(server, token=TOKEN) as memory:
-        turn = memory.remember("I moved to Lisbon last spring.", speaker="Caroline", occurred_at="2024-05-01T10:00:00Z",
-                               source="chat/caroline/1")
+        turn = memory.remember(
+            "I moved to Lisbon last spring.",
+            speaker="Caroline",
+            occurred_at="2024-05-01T10:00:00Z",
+            source="chat/caroline/1",
+        )
         shown = memory.show(turn["id"])
         assert shown["units"][0]["kind"] == "episode"
         hit = memory.retrieve("Where did Caroline move?", top_k=1).passages[0]
@@ -104,9 +110,14 @@ def test_conversation_turn_becomes_an_episode(server):
 def test_tokens_are_required_everywhere_but_health(server):
     for headers in ({}, auth("wrong-token"), {"Authorization": TOKEN}):
         with httpx.Client(base_url=server, headers=headers, timeout=30) as http:
-            for method, path, body in (("POST", "/recall", {"question": "x"}), ("POST", "/remember", {"text": "x"}),
-                                       ("GET", "/documents", None), ("GET", "/openapi.json", None),
-                                       ("DELETE", "/documents/abc", None), ("POST", "/mcp", {})):
+            for method, path, body in (
+                ("POST", "/recall", {"question": "x"}),
+                ("POST", "/remember", {"text": "x"}),
+                ("GET", "/documents", None),
+                ("GET", "/openapi.json", None),
+                ("DELETE", "/documents/abc", None),
+                ("POST", "/mcp", {}),
+            ):
                 response = http.request(method, path, json=body)
                 assert response.status_code == 401, (headers, path)
                 assert response.json()["error"] == "unauthorized" and TOKEN not in response.text
@@ -135,19 +146,26 @@ def test_refuses_to_bind_beyond_loopback_without_a_token():
     check_bind("0.0.0.0", TokenPolicy("t"))  # with a token: allowed
     check_bind("127.0.0.1", TokenPolicy())
     env = {k: v for k, v in os.environ.items() if k != "HIPPOGRAPH_API_TOKEN"} | {"PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "hippograph.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "hippograph.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert run.returncode == 2 and "without a token" in run.stderr
 
 
 def test_namespace_tokens_open_one_namespace(service):
     policy = TokenPolicy(TOKEN, {"alice": "alice-token"})
-    with ThreadedServer(create_app(service, policy)) as url:
-        with httpx.Client(base_url=url, headers=auth("alice-token"), timeout=60) as http:
-            assert http.post("/remember", json={"text": CURIE, "namespace": "alice"}).status_code == 200
-            denied = http.post("/recall", json={"question": "Curie"})  # the default namespace
-            assert denied.status_code == 403 and "alice" not in denied.json()["message"].split("namespace")[0]
-            assert http.get("/documents", params={"namespace": "alice"}).json()["total"] == 1
+    with (
+        ThreadedServer(create_app(service, policy)) as url,
+        httpx.Client(base_url=url, headers=auth("alice-token"), timeout=60) as http,
+    ):
+        assert http.post("/remember", json={"text": CURIE, "namespace": "alice"}).status_code == 200
+        denied = http.post("/recall", json={"question": "Curie"})  # the default namespace
+        assert denied.status_code == 403 and "alice" not in denied.json()["message"].split("namespace")[0]
+        assert http.get("/documents", params={"namespace": "alice"}).json()["total"] == 1
 
 
 def test_reads_do_not_wait_for_a_write_in_progress(server, service):
@@ -223,8 +241,11 @@ def test_mcp_over_stdio(tmp_path):
     from mcp.client.stdio import stdio_client
 
     env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
-    params = StdioServerParameters(command=sys.executable, env=env,
-                                   args=["-m", "hippograph.cli", "--store", f"sqlite:///{tmp_path / 'mcp.db'}", "mcp"])
+    params = StdioServerParameters(
+        command=sys.executable,
+        env=env,
+        args=["-m", "hippograph.cli", "--store", f"sqlite:///{tmp_path / 'mcp.db'}", "mcp"],
+    )
     _mcp_roundtrip(lambda: stdio_client(params))
 
 

@@ -16,10 +16,17 @@ from hippograph.graph.sqlite_store import SQLiteStore
 from hippograph.pipelines.transfer import transfer
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ["Who is the spouse of the Green performer?", "What is the capital of the country where Kingfisher is?",
-             "When was the university founded?", "Who directed the film?", "What river flows through the city?"]
-NOTES = ["Alice moved to Lisbon in 2023. Alice works at the harbour authority.",
-         "Bob met Alice in Porto. Bob plays the cello in an orchestra."]
+QUESTIONS = [
+    "Who is the spouse of the Green performer?",
+    "What is the capital of the country where Kingfisher is?",
+    "When was the university founded?",
+    "Who directed the film?",
+    "What river flows through the city?",
+]
+NOTES = [
+    "Alice moved to Lisbon in 2023. Alice works at the harbour authority.",
+    "Bob met Alice in Porto. Bob plays the cello in an orchestra.",
+]
 
 
 def top5(store, embedder) -> list[list[tuple[str, float]]]:
@@ -32,12 +39,17 @@ def snapshot(store) -> dict:
     out = {}
     for ns in store.namespaces():
         view = store.in_namespace(ns)
-        out[ns] = {"stats": view.stats().as_dict(), "synonyms": view.synonym_edges(),
-                   "documents": sorted((d.id, d.source, d.title, d.content_hash, d.ingested_at, d.passages)
-                                       for d in view.documents()),
-                   "vectors": {k: view.vectors(k) for k in ("passage", "episode", "entity", "fact")},
-                   "facts": view.facts(view.node_ids("fact")), "fact_units": view.fact_units(),
-                   "edges": sorted(zip(*[getattr(view.graph_edges(), a) for a in ("sources", "targets", "weights")]))}
+        out[ns] = {
+            "stats": view.stats().as_dict(),
+            "synonyms": view.synonym_edges(),
+            "documents": sorted(
+                (d.id, d.source, d.title, d.content_hash, d.ingested_at, d.passages) for d in view.documents()
+            ),
+            "vectors": {k: view.vectors(k) for k in ("passage", "episode", "entity", "fact")},
+            "facts": view.facts(view.node_ids("fact")),
+            "fact_units": view.fact_units(),
+            "edges": sorted(zip(*[getattr(view.graph_edges(), a) for a in ("sources", "targets", "weights")])),
+        }
     return out
 
 
@@ -57,8 +69,9 @@ def assert_same(a: dict, b: dict) -> None:
 @pytest.mark.slow
 def test_sqlite_to_bolt_to_sqlite_keeps_counts_vectors_and_top5(tmp_path, embedder, datasets, bolt_server):
     original = Memory(Settings(store=f"sqlite:///{tmp_path / 'original.db'}"), embedder=embedder)
-    report = original.ingest([str(datasets / "musique_dev100_openie_gpt35.json")], format="openie",
-                             extractor="none", limit=40)
+    report = original.ingest(
+        [str(datasets / "musique_dev100_openie_gpt35.json")], format="openie", extractor="none", limit=40
+    )
     assert report.ok and len(report.added) == 40
     alice = original.in_namespace("alice")
     for n, text in enumerate(NOTES):
@@ -94,8 +107,9 @@ def test_export_copies_without_embedding(tmp_path, embedder):
     assert_same(snapshot(source.store), snapshot(target))
     ranked = [[(p.id, p.score) for p in source.retrieve(q, top_k=3).passages] for q in ("Where does Alice live?",)]
     copy = Memory(Settings(store=target.uri), store=target, embedder=embedder)
-    assert [[(p.id, p.score) for p in copy.retrieve(q, top_k=3).passages] for q in ("Where does Alice live?",)] \
-        == ranked
+    assert [
+        [(p.id, p.score) for p in copy.retrieve(q, top_k=3).passages] for q in ("Where does Alice live?",)
+    ] == ranked
     assert SQLiteStore(tmp_path / "c.db").export_document("absent") is None
     # transfer() takes two stores and nothing else: vectors can only come from the source.
     batch = source.store.export_document(source.documents()[0].id)
@@ -108,13 +122,39 @@ def test_export_command(tmp_path, embedder):
     source.add_text(NOTES[0], source="notes/0")
     source.close()
     env = dict(os.environ) | {"PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "hippograph.cli", "--store", f"sqlite:///{tmp_path / 'a.db'}",
-                          "export", "--to", f"sqlite:///{tmp_path / 'b.db'}"],
-                         capture_output=True, text=True, env=env, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hippograph.cli",
+            "--store",
+            f"sqlite:///{tmp_path / 'a.db'}",
+            "export",
+            "--to",
+            f"sqlite:///{tmp_path / 'b.db'}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["copied"] == {"default": 1}
     assert SQLiteStore(tmp_path / "b.db").stats().as_dict() == SQLiteStore(tmp_path / "a.db").stats().as_dict()
-    missing = subprocess.run([sys.executable, "-m", "hippograph.cli", "--store", f"sqlite:///{tmp_path / 'x.db'}",
-                              "export", "--to", f"sqlite:///{tmp_path / 'y.db'}"],
-                             capture_output=True, text=True, env=env, timeout=300)
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hippograph.cli",
+            "--store",
+            f"sqlite:///{tmp_path / 'x.db'}",
+            "export",
+            "--to",
+            f"sqlite:///{tmp_path / 'y.db'}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert missing.returncode == 2 and "no store" in missing.stderr

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..records import GraphEdges
-from ..records import RetrievalResult
+from ..records import GraphEdges, RetrievalResult
 
 
 def to_networkx(edges: GraphEdges) -> nx.Graph:

@@ -46,7 +46,7 @@ class GraphMatrix:
     _cache: dict = field(repr=False, default_factory=dict)  # derived arrays, cleared on change
 
     @classmethod
-    def from_edges(cls, edges: GraphEdges, nodes: list[str] | None = None) -> "GraphMatrix":
+    def from_edges(cls, edges: GraphEdges, nodes: list[str] | None = None) -> GraphMatrix:
         """Nodes are ``nodes`` (in that order) followed by any other node an edge names."""
         node_ids = list(dict.fromkeys([*(nodes or []), *edges.sources, *edges.targets]))
         index = {n: i for i, n in enumerate(node_ids)}
@@ -59,7 +59,7 @@ class GraphMatrix:
 
     @classmethod
     def from_arrays(cls, node_ids: list[str], index: dict[str, int], src: np.ndarray, dst: np.ndarray,
-                    weights: np.ndarray, n: int, pinned: set[str] | None = None) -> "GraphMatrix":
+                    weights: np.ndarray, n: int, pinned: set[str] | None = None) -> GraphMatrix:
         rows = np.concatenate([src, dst])
         cols = np.concatenate([dst, src])
         data = np.concatenate([weights, weights])
@@ -159,7 +159,7 @@ class GraphMatrix:
         merged.eliminate_zeros()
         return merged[self._internal][:, self._internal].tocsr()
 
-    def _operator(self) -> "_Transition":
+    def _operator(self) -> _Transition:
         if "operator" not in self._cache:
             degree = self._degree
             inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > ZERO).astype(np.float32)

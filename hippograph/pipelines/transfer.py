@@ -27,12 +27,17 @@ class TransferReport:
     synonyms: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"namespaces": sorted(self.copied), "copied": self.copied, "skipped": self.skipped,
-                "synonyms_added": self.synonyms}
+        return {
+            "namespaces": sorted(self.copied),
+            "copied": self.copied,
+            "skipped": self.skipped,
+            "synonyms_added": self.synonyms,
+        }
 
 
-def copy_namespace(source: GraphStore, target: GraphStore, report: TransferReport,
-                   progress: Progress | None = None) -> None:
+def copy_namespace(
+    source: GraphStore, target: GraphStore, report: TransferReport, progress: Progress | None = None
+) -> None:
     """Copy ``source``'s namespace into ``target`` (both views bound to the same namespace)."""
     namespace = source.namespace
     present = target.document_hashes()
@@ -58,8 +63,9 @@ def copy_namespace(source: GraphStore, target: GraphStore, report: TransferRepor
     report.copied[namespace], report.skipped[namespace] = copied, skipped
 
 
-def transfer(source: GraphStore, target: GraphStore, namespaces: list[str] | None = None,
-             progress: Progress | None = None) -> TransferReport:
+def transfer(
+    source: GraphStore, target: GraphStore, namespaces: list[str] | None = None, progress: Progress | None = None
+) -> TransferReport:
     """Copy every namespace of ``source`` (or those named) into ``target``."""
     if source.uri == target.uri:
         raise ConfigError(f"export target {target.uri} is the source store itself: name another store")

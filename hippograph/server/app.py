@@ -18,8 +18,16 @@ from .service import MemoryService
 
 log = logging.getLogger("hippograph.server")
 DEFAULT_MAX_BODY = 8 * 1024 * 1024  # bytes of one request body
-_HTTP_ERROR = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               413: "too_large", 422: "invalid_input", 503: "store_unavailable"}
+_HTTP_ERROR = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "invalid_input",
+    503: "store_unavailable",
+}
 
 
 def _error(status: int, message: str, kind: str | None = None) -> JSONResponse:
@@ -40,8 +48,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in exc.errors()
+        )
         return _error(422, f"invalid request: {problems}")
 
     @app.exception_handler(HTTPException)
@@ -61,6 +70,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(403, str(exc))
 
     if config_error is not input_error:
+
         @app.exception_handler(config_error)
         async def bad_config(_: Request, exc: Exception) -> JSONResponse:
             return _error(400, str(exc), "bad_config")
@@ -70,6 +80,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(422, str(exc))
 
     if input_error is not ValueError:
+
         @app.exception_handler(ValueError)
         async def value_error(_: Request, exc: ValueError) -> JSONResponse:
             return _error(422, str(exc))
@@ -124,14 +135,23 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    response = _error(413, f"request body over {limit} bytes: send less (split a long text into several "
-                           "remember calls) or start the server with a larger --max-body-mb")
+    response = _error(
+        413,
+        f"request body over {limit} bytes: send less (split a long text into several "
+        "remember calls) or start the server with a larger --max-body-mb",
+    )
     await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})
 
 
-def create_app(service: MemoryService, policy: TokenPolicy | None = None, *, max_body: int = DEFAULT_MAX_BODY,
-               mcp: bool = True, host: str = "127.0.0.1") -> FastAPI:
+def create_app(
+    service: MemoryService,
+    policy: TokenPolicy | None = None,
+    *,
+    max_body: int = DEFAULT_MAX_BODY,
+    mcp: bool = True,
+    host: str = "127.0.0.1",
+) -> FastAPI:
     """The server application over a ``MemoryService`` (warm it first: ``service.warm()``)."""
     policy = policy or TokenPolicy()
     mcp_server = None
@@ -139,8 +159,13 @@ def create_app(service: MemoryService, policy: TokenPolicy | None = None, *, max
         from .mcp_tools import build_mcp
 
         mcp_server = build_mcp(service)
-        mcp_app = mcp_server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True,
-                                                 json_response=True, host=host, max_request_body_size=max_body)
+        mcp_app = mcp_server.streamable_http_app(
+            streamable_http_path="/mcp",
+            stateless_http=True,
+            json_response=True,
+            host=host,
+            max_request_body_size=max_body,
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -150,9 +175,13 @@ def create_app(service: MemoryService, policy: TokenPolicy | None = None, *, max
         async with mcp_server.session_manager.run():
             yield
 
-    app = FastAPI(title="hippograph", version=__version__, lifespan=lifespan,
-                  description="Graph-based long-term memory for agents: remember, recall, answer, forget. "
-                              "Send `Authorization: Bearer <token>` when the server has a token.")
+    app = FastAPI(
+        title="hippograph",
+        version=__version__,
+        lifespan=lifespan,
+        description="Graph-based long-term memory for agents: remember, recall, answer, forget. "
+        "Send `Authorization: Bearer <token>` when the server has a token.",
+    )
     app.state.service = service
     app.state.policy = policy
     app.include_router(router)
@@ -164,8 +193,14 @@ def create_app(service: MemoryService, policy: TokenPolicy | None = None, *, max
     return app
 
 
-def serve(service: MemoryService, policy: TokenPolicy, host: str = "127.0.0.1", port: int = 8000,
-          max_body: int = DEFAULT_MAX_BODY, log_level: str = "info") -> None:
+def serve(
+    service: MemoryService,
+    policy: TokenPolicy,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    max_body: int = DEFAULT_MAX_BODY,
+    log_level: str = "info",
+) -> None:
     """Run the server with uvicorn until interrupted (refuses a non-loopback host without a token)."""
     import uvicorn
 

@@ -53,10 +53,11 @@ class TokenPolicy:
     def is_public(self, path: str) -> bool:
         return path in self.public or any(path.startswith(p) for p in self.public_prefixes)
 
-    def with_public(self, paths: Iterable[str] = (), prefixes: Iterable[str] = ()) -> "TokenPolicy":
+    def with_public(self, paths: Iterable[str] = (), prefixes: Iterable[str] = ()) -> TokenPolicy:
         """The same tokens with more public paths (the explorer UI adds its page shell this way)."""
-        return TokenPolicy(self.token, self.namespace_tokens, (*self.public, *paths),
-                           (*self.public_prefixes, *prefixes))
+        return TokenPolicy(
+            self.token, self.namespace_tokens, (*self.public, *paths), (*self.public_prefixes, *prefixes)
+        )
 
     def authenticate(self, presented: str | None) -> Principal | None:
         """The principal a presented token stands for, or None when it matches no token."""
@@ -75,8 +76,10 @@ class TokenPolicy:
         return matched
 
     def __repr__(self) -> str:  # never print a token
-        return (f"TokenPolicy(token={'set' if self.token else None}, "
-                f"namespace_tokens={sorted(self.namespace_tokens)}, public={self.public})")
+        return (
+            f"TokenPolicy(token={'set' if self.token else None}, "
+            f"namespace_tokens={sorted(self.namespace_tokens)}, public={self.public})"
+        )
 
 
 def read_token_file(path: str | Path) -> str:
@@ -84,8 +87,10 @@ def read_token_file(path: str | Path) -> str:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"--token-file {path}: cannot read it ({exc.__class__.__name__}); "
-                         "give a readable file holding the token on its first line") from exc
+        raise ValueError(
+            f"--token-file {path}: cannot read it ({exc.__class__.__name__}); "
+            "give a readable file holding the token on its first line"
+        ) from exc
     token = next((line.strip() for line in lines if line.strip()), "")
     if not token:
         raise ValueError(f"--token-file {path} is empty: put the token on its first line")
@@ -97,12 +102,16 @@ def read_namespace_tokens(path: str | Path) -> dict[str, str]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"--namespace-tokens {path}: expected a readable JSON object "
-                         f'{{"namespace": "token"}} ({exc.__class__.__name__})') from exc
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
-                                             for k, v in data.items()):
-        raise ValueError(f'--namespace-tokens {path}: expected a JSON object {{"namespace": "token"}} '
-                         "with non-empty string tokens")
+        raise ValueError(
+            f"--namespace-tokens {path}: expected a readable JSON object "
+            f'{{"namespace": "token"}} ({exc.__class__.__name__})'
+        ) from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()
+    ):
+        raise ValueError(
+            f'--namespace-tokens {path}: expected a JSON object {{"namespace": "token"}} with non-empty string tokens'
+        )
     return {k: v.strip() for k, v in data.items()}
 
 
@@ -128,7 +137,8 @@ def check_bind(host: str, policy: TokenPolicy) -> None:
     if not policy.enabled and not is_loopback(host):
         raise ValueError(
             f"refusing to serve on {host} without a token: anyone who can reach it could read and change "
-            f"the memory. Set {TOKEN_ENV} or --token-file, or bind to 127.0.0.1")
+            f"the memory. Set {TOKEN_ENV} or --token-file, or bind to 127.0.0.1"
+        )
 
 
 class BearerAuthMiddleware:
@@ -142,8 +152,7 @@ class BearerAuthMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        principal = OPEN if self.policy.is_public(scope.get("path", "")) else \
-            self.policy.authenticate(_bearer(scope))
+        principal = OPEN if self.policy.is_public(scope.get("path", "")) else self.policy.authenticate(_bearer(scope))
         if principal is None:
             await _unauthorized(send)
             return
@@ -160,10 +169,22 @@ def _bearer(scope: Scope) -> str | None:
 
 
 async def _unauthorized(send: Send) -> None:
-    body = json.dumps({"error": "unauthorized",
-                       "message": "missing or wrong bearer token: send 'Authorization: Bearer <token>' "
-                                  f"with the server's token ({TOKEN_ENV} or --token-file)"}).encode()
-    await send({"type": "http.response.start", "status": 401, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        (b"www-authenticate", b'Bearer realm="hippograph"')]})
+    body = json.dumps(
+        {
+            "error": "unauthorized",
+            "message": "missing or wrong bearer token: send 'Authorization: Bearer <token>' "
+            f"with the server's token ({TOKEN_ENV} or --token-file)",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"www-authenticate", b'Bearer realm="hippograph"'),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

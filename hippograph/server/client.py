@@ -36,23 +36,33 @@ def _build(cls, data: dict):
 
 def _result(data: dict) -> RetrievalResult:
     return RetrievalResult(
-        question=data["question"], mode=data["mode"],
+        question=data["question"],
+        mode=data["mode"],
         passages=[_build(RetrievedUnit, p) for p in data["passages"]],
-        facts=[_build(LinkedFact, f) for f in data["facts"]], fallback=data.get("fallback"),
-        timings_ms=data.get("timings_ms") or {})
+        facts=[_build(LinkedFact, f) for f in data["facts"]],
+        fallback=data.get("fallback"),
+        timings_ms=data.get("timings_ms") or {},
+    )
 
 
 class MemoryClient:
     """``Memory``-shaped access to a running ``hippograph serve`` (one namespace per client)."""
 
-    def __init__(self, url: str, *, token: str | None = None, namespace: str = "default", timeout: float = 120.0,
-                 transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        namespace: str = "default",
+        timeout: float = 120.0,
+        transport: httpx.BaseTransport | None = None,
+    ):
         token = token if token is not None else os.environ.get(TOKEN_ENV)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.namespace = namespace
         self._http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport)
 
-    def in_namespace(self, namespace: str) -> "MemoryClient":
+    def in_namespace(self, namespace: str) -> MemoryClient:
         """A client on the same connection bound to another namespace."""
         other = object.__new__(MemoryClient)
         other.namespace, other._http = namespace, self._http
@@ -73,11 +83,26 @@ class MemoryClient:
         return response.json()
 
     # -- writing ---------------------------------------------------------------------
-    def remember(self, text: str, *, source: str | None = None, title: str | None = None,
-                 occurred_at: str | None = None, speaker: str | None = None, format: str = "text") -> dict:
+    def remember(
+        self,
+        text: str,
+        *,
+        source: str | None = None,
+        title: str | None = None,
+        occurred_at: str | None = None,
+        speaker: str | None = None,
+        format: str = "text",
+    ) -> dict:
         """Remember a text (or, with ``speaker``, a conversation turn); returns ``{id, status, ...}``."""
-        body = {"text": text, "source": source, "title": title, "occurred_at": occurred_at, "speaker": speaker,
-                "format": format, "namespace": self.namespace}
+        body = {
+            "text": text,
+            "source": source,
+            "title": title,
+            "occurred_at": occurred_at,
+            "speaker": speaker,
+            "format": format,
+            "namespace": self.namespace,
+        }
         return self._call("POST", "/remember", json=body)
 
     def add_text(self, text: str, *, source: str, title: str = "") -> dict:
@@ -98,18 +123,34 @@ class MemoryClient:
         return self._call("DELETE", "/documents", params={"source": source, "namespace": self.namespace})["deleted"]
 
     # -- reading ---------------------------------------------------------------------
-    def retrieve(self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None,
-                 debug: bool = False) -> RetrievalResult:
-        body = {"question": question, "top_k": top_k, "mode": mode, "as_of": as_of, "namespace": self.namespace,
-                "debug": debug}
+    def retrieve(
+        self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None, debug: bool = False
+    ) -> RetrievalResult:
+        body = {
+            "question": question,
+            "top_k": top_k,
+            "mode": mode,
+            "as_of": as_of,
+            "namespace": self.namespace,
+            "debug": debug,
+        }
         return _result(self._call("POST", "/recall", json=body))
 
     def answer(self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None) -> Answer:
-        data = self._call("POST", "/answer", json={"question": question, "top_k": top_k, "mode": mode,
-                                                   "as_of": as_of, "namespace": self.namespace})
-        return Answer(data["question"], data["answer"], data["citations"],
-                      [_build(RetrievedUnit, p) for p in data["passages"]],
-                      [_build(LinkedFact, f) for f in data["facts"]], data["abstained"], data["reader"])
+        data = self._call(
+            "POST",
+            "/answer",
+            json={"question": question, "top_k": top_k, "mode": mode, "as_of": as_of, "namespace": self.namespace},
+        )
+        return Answer(
+            data["question"],
+            data["answer"],
+            data["citations"],
+            [_build(RetrievedUnit, p) for p in data["passages"]],
+            [_build(LinkedFact, f) for f in data["facts"]],
+            data["abstained"],
+            data["reader"],
+        )
 
     def show(self, document_id: str) -> dict | None:
         try:
@@ -127,8 +168,10 @@ class MemoryClient:
             items += page["items"]
             if len(items) >= page["total"] or not page["items"]:
                 break
-        return [DocumentInfo(d["id"], d["source"], d["title"], d["passages"], d["episodes"], "", d["ingested_at"])
-                for d in items]
+        return [
+            DocumentInfo(d["id"], d["source"], d["title"], d["passages"], d["episodes"], "", d["ingested_at"])
+            for d in items
+        ]
 
     def entities(self, q: str | None = None, offset: int = 0, limit: int = 50) -> dict:
         params = {"namespace": self.namespace, "offset": offset, "limit": limit} | ({"q": q} if q else {})
@@ -141,8 +184,9 @@ class MemoryClient:
 
     def stats(self) -> StoreStats:
         d = self._call("GET", "/stats", params={"namespace": self.namespace})
-        return StoreStats(d["documents"], d["passages"], d["episodes"], d["entities"], d["facts"], d["edges"],
-                          d["edges_by_type"])
+        return StoreStats(
+            d["documents"], d["passages"], d["episodes"], d["entities"], d["facts"], d["edges"], d["edges_by_type"]
+        )
 
     def health(self) -> dict:
         return self._call("GET", "/health")
@@ -150,7 +194,7 @@ class MemoryClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "MemoryClient":
+    def __enter__(self) -> MemoryClient:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from rich.console import Console
 
@@ -18,7 +16,7 @@ def _service(settings):
         service = MemoryService(settings)
     except (StoreError, ValueError) as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from exc
     service.warm()
     return service
 
@@ -27,11 +25,12 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="interface to bind; beyond loopback a token is required"),
     port: int = typer.Option(8000, "--port"),
-    token_file: Optional[str] = typer.Option(None, "--token-file",
-                                             help="file holding the bearer token (else HIPPOGRAPH_API_TOKEN)"),
-    namespace_tokens: Optional[str] = typer.Option(None, "--namespace-tokens",
-                                                   help='JSON file {"namespace": "token"}: tokens opening one '
-                                                        "namespace each"),
+    token_file: str | None = typer.Option(
+        None, "--token-file", help="file holding the bearer token (else HIPPOGRAPH_API_TOKEN)"
+    ),
+    namespace_tokens: str | None = typer.Option(
+        None, "--namespace-tokens", help='JSON file {"namespace": "token"}: tokens opening one namespace each'
+    ),
     max_body_mb: float = typer.Option(8.0, "--max-body-mb", help="largest request body accepted"),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
@@ -44,10 +43,12 @@ def serve(
         check_bind(host, policy)
     except ValueError as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from exc
     service = _service(ctx.obj)
-    err.print(f"hippograph serving {ctx.obj.store} on http://{host}:{port} "
-              f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp)")
+    err.print(
+        f"hippograph serving {ctx.obj.store} on http://{host}:{port} "
+        f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp)"
+    )
     try:
         run(service, policy, host=host, port=port, max_body=int(max_body_mb * 1024 * 1024), log_level=log_level)
     finally:

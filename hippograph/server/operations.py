@@ -30,8 +30,9 @@ def check_as_of(as_of: str | None) -> str | None:
     raise InputError(f"as_of {as_of!r} is not an ISO date or datetime: use e.g. 2024-05-01 or 2024-05-01T10:00:00")
 
 
-def _source_document(text: str, source: str | None, title: str | None, occurred_at: str | None,
-                     speaker: str | None, fmt: str) -> SourceDocument:
+def _source_document(
+    text: str, source: str | None, title: str | None, occurred_at: str | None, speaker: str | None, fmt: str
+) -> SourceDocument:
     if not text.strip():
         raise InputError("text is empty: send the text to remember")
     when = None
@@ -44,18 +45,32 @@ def _source_document(text: str, source: str | None, title: str | None, occurred_
             raise InputError("speaker is empty: name who said the turn, or leave speaker out for a plain text")
         key = source or "chat:" + short_hash(speaker, text, when or "")
         turn = Turn(speaker.strip(), text.strip(), when, key)
-        return SourceDocument(key, title or f"{speaker.strip()} at {when or 'unknown time'}",
-                              f"{turn.speaker}: {turn.text}", "chat", turns=[turn],
-                              metadata={"speaker": turn.speaker})
+        return SourceDocument(
+            key,
+            title or f"{speaker.strip()} at {when or 'unknown time'}",
+            f"{turn.speaker}: {turn.text}",
+            "chat",
+            turns=[turn],
+            metadata={"speaker": turn.speaker},
+        )
     key = source or "text:" + short_hash(text)
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), key)
     metadata = {"date": when} if when else {}
     return SourceDocument(key, title or first_line.lstrip("# ")[:120], text, fmt, metadata=metadata)
 
 
-def remember(service: MemoryService, namespace: str, text: str, *, source: str | None = None,
-             title: str | None = None, occurred_at: str | None = None, speaker: str | None = None,
-             format: str = "text", extractor: str | None = None) -> dict:
+def remember(
+    service: MemoryService,
+    namespace: str,
+    text: str,
+    *,
+    source: str | None = None,
+    title: str | None = None,
+    occurred_at: str | None = None,
+    speaker: str | None = None,
+    format: str = "text",
+    extractor: str | None = None,
+) -> dict:
     """Write one document (text or a conversation turn); returns its id and what happened."""
     doc = _source_document(text, source, title, occurred_at, speaker, format)
     ns = service.namespace(namespace)
@@ -68,13 +83,20 @@ def remember(service: MemoryService, namespace: str, text: str, *, source: str |
         if ids:
             doc_id = ids[0]
             units = len(ns.writer.store.document_units(doc_id))
-            return {"id": doc_id, "namespace": namespace, "status": status, "units": units,
-                    "facts_superseded": report.facts_superseded, "synonyms_added": report.synonyms_added}
+            return {
+                "id": doc_id,
+                "namespace": namespace,
+                "status": status,
+                "units": units,
+                "facts_superseded": report.facts_superseded,
+                "synonyms_added": report.synonyms_added,
+            }
     raise InputError(f"could not remember {doc.source!r}: nothing was written")
 
 
-def forget(service: MemoryService, namespace: str, *, document_id: str | None = None,
-           source: str | None = None) -> dict:
+def forget(
+    service: MemoryService, namespace: str, *, document_id: str | None = None, source: str | None = None
+) -> dict:
     """Delete a document by id, or every document of a source; LookupError when none matches."""
     if (document_id is None) == (source is None):
         raise InputError("give exactly one of id (a document id) or source (the source key it was remembered under)")
@@ -92,8 +114,16 @@ def forget(service: MemoryService, namespace: str, *, document_id: str | None = 
     return {"deleted": deleted, "namespace": namespace}
 
 
-def recall(service: MemoryService, namespace: str, question: str, *, top_k: int = 5, mode: str = "hippo",
-           as_of: str | None = None, debug: bool = False) -> dict:
+def recall(
+    service: MemoryService,
+    namespace: str,
+    question: str,
+    *,
+    top_k: int = 5,
+    mode: str = "hippo",
+    as_of: str | None = None,
+    debug: bool = False,
+) -> dict:
     """Ranked passages/episodes and the facts that seeded them; ``timings_ms`` per stage."""
     as_of = check_as_of(as_of)
     ns = service.namespace(namespace)
@@ -109,8 +139,15 @@ def recall(service: MemoryService, namespace: str, question: str, *, top_k: int 
     return out
 
 
-def answer(service: MemoryService, namespace: str, question: str, *, top_k: int = 5, mode: str = "hippo",
-           as_of: str | None = None) -> dict:
+def answer(
+    service: MemoryService,
+    namespace: str,
+    question: str,
+    *,
+    top_k: int = 5,
+    mode: str = "hippo",
+    as_of: str | None = None,
+) -> dict:
     """An answer with citations (the configured LLM, else the extractive reader)."""
     as_of = check_as_of(as_of)
     ns = service.namespace(namespace)
@@ -120,19 +157,30 @@ def answer(service: MemoryService, namespace: str, question: str, *, top_k: int 
 
 
 def _page(items: list, offset: int, limit: int) -> dict:
-    return {"total": len(items), "offset": offset, "limit": limit, "items": items[offset: offset + limit]}
+    return {"total": len(items), "offset": offset, "limit": limit, "items": items[offset : offset + limit]}
 
 
 def _matches(q: str | None, *fields: str) -> bool:
     return not q or any(q.lower() in (f or "").lower() for f in fields)
 
 
-def list_documents(service: MemoryService, namespace: str, *, q: str | None = None, offset: int = 0,
-                   limit: int = 50) -> dict:
+def list_documents(
+    service: MemoryService, namespace: str, *, q: str | None = None, offset: int = 0, limit: int = 50
+) -> dict:
     """Documents (id, source, title, unit counts), filtered by a substring of source or title."""
     docs = service.namespace(namespace).reader.documents()
-    rows = [{"id": d.id, "source": d.source, "title": d.title, "passages": d.passages, "episodes": d.episodes,
-             "ingested_at": d.ingested_at} for d in docs if _matches(q, d.source, d.title, d.id)]
+    rows = [
+        {
+            "id": d.id,
+            "source": d.source,
+            "title": d.title,
+            "passages": d.passages,
+            "episodes": d.episodes,
+            "ingested_at": d.ingested_at,
+        }
+        for d in docs
+        if _matches(q, d.source, d.title, d.id)
+    ]
     return _page(rows, offset, limit)
 
 
@@ -144,13 +192,17 @@ def show_document(service: MemoryService, namespace: str, document_id: str) -> d
     return data
 
 
-def list_entities(service: MemoryService, namespace: str, *, q: str | None = None, offset: int = 0,
-                  limit: int = 50) -> dict:
+def list_entities(
+    service: MemoryService, namespace: str, *, q: str | None = None, offset: int = 0, limit: int = 50
+) -> dict:
     """Entities of the graph (normalized names) with how many units mention them, most mentioned first."""
     index = service.namespace(namespace).reader.retriever.indexes.get()
     units = index.unit_kind
-    rows = [{"id": node, "mentions": int(index.unit_mentions.get(node, 0))}
-            for node in index.graph.node_ids if node not in units and _matches(q, node)]
+    rows = [
+        {"id": node, "mentions": int(index.unit_mentions.get(node, 0))}
+        for node in index.graph.node_ids
+        if node not in units and _matches(q, node)
+    ]
     rows.sort(key=lambda r: (-r["mentions"], r["id"]))
     return _page(rows, offset, limit)
 
@@ -164,13 +216,25 @@ def show_entity(service: MemoryService, namespace: str, entity_id: str) -> dict:
     return {"id": entity_id, "mentions": int(index.unit_mentions.get(entity_id, 0)), "facts": facts}
 
 
-def list_facts(service: MemoryService, namespace: str, *, q: str | None = None, subject: str | None = None,
-               current_only: bool = False, offset: int = 0, limit: int = 50) -> dict:
+def list_facts(
+    service: MemoryService,
+    namespace: str,
+    *,
+    q: str | None = None,
+    subject: str | None = None,
+    current_only: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> dict:
     """Facts (subject, predicate, object, validity), filtered by a substring of their text or by subject."""
     index = service.namespace(namespace).reader.retriever.indexes.get()
-    rows = [_fact(f) for f in index.fact_records
-            if _matches(q, f.text) and (subject is None or f.subject == subject)
-            and (not current_only or f.invalid_at is None)]
+    rows = [
+        _fact(f)
+        for f in index.fact_records
+        if _matches(q, f.text)
+        and (subject is None or f.subject == subject)
+        and (not current_only or f.invalid_at is None)
+    ]
     rows.sort(key=lambda r: (r["subject"], r["predicate"], r["object"], r["id"]))
     return _page(rows, offset, limit)
 

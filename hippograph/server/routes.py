@@ -28,8 +28,9 @@ def authorize(request: Request, namespace: str) -> str:
     return namespace
 
 
-def namespace_query(request: Request, namespace: str = Query(DEFAULT_NAMESPACE, max_length=64,
-                                                              description="memory namespace")) -> str:
+def namespace_query(
+    request: Request, namespace: str = Query(DEFAULT_NAMESPACE, max_length=64, description="memory namespace")
+) -> str:
     return authorize(request, namespace)
 
 
@@ -43,14 +44,23 @@ def health() -> dict:
 def remember(body: s.RememberRequest, request: Request, svc: MemoryService = Depends(service)) -> dict:
     """Remember a text, a document or a conversation turn (with ``speaker``); idempotent by content."""
     ns = authorize(request, body.namespace)
-    return ops.remember(svc, ns, body.text, source=body.source, title=body.title, occurred_at=body.occurred_at,
-                        speaker=body.speaker, format=body.format, extractor=body.extractor)
+    return ops.remember(
+        svc,
+        ns,
+        body.text,
+        source=body.source,
+        title=body.title,
+        occurred_at=body.occurred_at,
+        speaker=body.speaker,
+        format=body.format,
+        extractor=body.extractor,
+    )
 
 
-@router.post("/recall", response_model=s.RecallResponse, response_model_exclude_none=False, responses=ERRORS,
-             tags=["memory"])
-def recall(body: s.RecallRequest, request: Request, response: Response,
-           svc: MemoryService = Depends(service)) -> dict:
+@router.post(
+    "/recall", response_model=s.RecallResponse, response_model_exclude_none=False, responses=ERRORS, tags=["memory"]
+)
+def recall(body: s.RecallRequest, request: Request, response: Response, svc: MemoryService = Depends(service)) -> dict:
     """Ranked passages/episodes (with the facts that seeded them) for a question."""
     ns = authorize(request, body.namespace)
     out = ops.recall(svc, ns, body.question, top_k=body.top_k, mode=body.mode, as_of=body.as_of, debug=body.debug)
@@ -67,23 +77,31 @@ def answer(body: s.AnswerRequest, request: Request, svc: MemoryService = Depends
 
 
 @router.delete("/documents/{document_id}", response_model=s.ForgetResponse, responses=ERRORS, tags=["memory"])
-def forget_document(document_id: str, ns: str = Depends(namespace_query),
-                    svc: MemoryService = Depends(service)) -> dict:
+def forget_document(
+    document_id: str, ns: str = Depends(namespace_query), svc: MemoryService = Depends(service)
+) -> dict:
     """Forget a document and everything only it supports."""
     return ops.forget(svc, ns, document_id=document_id)
 
 
 @router.delete("/documents", response_model=s.ForgetResponse, responses=ERRORS, tags=["memory"])
-def forget_source(source: str = Query(..., description="the source key the documents were remembered under"),
-                  ns: str = Depends(namespace_query), svc: MemoryService = Depends(service)) -> dict:
+def forget_source(
+    source: str = Query(..., description="the source key the documents were remembered under"),
+    ns: str = Depends(namespace_query),
+    svc: MemoryService = Depends(service),
+) -> dict:
     """Forget every document remembered under ``source``."""
     return ops.forget(svc, ns, source=source)
 
 
 @router.get("/documents", response_model=s.DocumentPage, responses=ERRORS, tags=["browse"])
-def documents(q: str | None = Query(None, max_length=500, description="substring of source, title or id"),
-              offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=1000),
-              ns: str = Depends(namespace_query), svc: MemoryService = Depends(service)) -> dict:
+def documents(
+    q: str | None = Query(None, max_length=500, description="substring of source, title or id"),
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=1000),
+    ns: str = Depends(namespace_query),
+    svc: MemoryService = Depends(service),
+) -> dict:
     return ops.list_documents(svc, ns, q=q, offset=offset, limit=limit)
 
 
@@ -94,9 +112,13 @@ def show(document_id: str, ns: str = Depends(namespace_query), svc: MemoryServic
 
 
 @router.get("/entities", response_model=s.EntityPage, responses=ERRORS, tags=["browse"])
-def entities(q: str | None = Query(None, max_length=500, description="substring of the normalized name"),
-             offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=1000),
-             ns: str = Depends(namespace_query), svc: MemoryService = Depends(service)) -> dict:
+def entities(
+    q: str | None = Query(None, max_length=500, description="substring of the normalized name"),
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=1000),
+    ns: str = Depends(namespace_query),
+    svc: MemoryService = Depends(service),
+) -> dict:
     return ops.list_entities(svc, ns, q=q, offset=offset, limit=limit)
 
 
@@ -106,11 +128,15 @@ def entity(entity_id: str, ns: str = Depends(namespace_query), svc: MemoryServic
 
 
 @router.get("/facts", response_model=s.FactPage, responses=ERRORS, tags=["browse"])
-def facts(q: str | None = Query(None, max_length=500, description="substring of the fact text"),
-          subject: str | None = Query(None, max_length=500, description="entity id of the subject"),
-          current: bool = Query(False, description="only facts not superseded"),
-          offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=1000),
-          ns: str = Depends(namespace_query), svc: MemoryService = Depends(service)) -> dict:
+def facts(
+    q: str | None = Query(None, max_length=500, description="substring of the fact text"),
+    subject: str | None = Query(None, max_length=500, description="entity id of the subject"),
+    current: bool = Query(False, description="only facts not superseded"),
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=1000),
+    ns: str = Depends(namespace_query),
+    svc: MemoryService = Depends(service),
+) -> dict:
     return ops.list_facts(svc, ns, q=q, subject=subject, current_only=current, offset=offset, limit=limit)
 
 

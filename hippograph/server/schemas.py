@@ -9,23 +9,36 @@ from pydantic import BaseModel, Field
 from .service import DEFAULT_NAMESPACE
 
 MAX_TEXT = 1_000_000  # characters of one remembered text
-Namespace = Field(DEFAULT_NAMESPACE, description="memory namespace; nothing crosses namespaces",
-                  pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-AsOf = Field(None, description="ISO date or datetime: facts valid then, units dated up to then",
-             max_length=40, examples=["2024-05-01"])
+Namespace = Field(
+    DEFAULT_NAMESPACE,
+    description="memory namespace; nothing crosses namespaces",
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+)
+AsOf = Field(
+    None,
+    description="ISO date or datetime: facts valid then, units dated up to then",
+    max_length=40,
+    examples=["2024-05-01"],
+)
 
 
 class RememberRequest(BaseModel):
     """A text, a document, or one conversation turn (give ``speaker``) to remember."""
 
     text: str = Field(..., min_length=1, max_length=MAX_TEXT)
-    source: str | None = Field(None, max_length=2000, description=(
-        "stable key of what is remembered: re-sending changed text under the same source replaces it. "
-        "Default: derived from the text (the same text is remembered once)"))
+    source: str | None = Field(
+        None,
+        max_length=2000,
+        description=(
+            "stable key of what is remembered: re-sending changed text under the same source replaces it. "
+            "Default: derived from the text (the same text is remembered once)"
+        ),
+    )
     title: str | None = Field(None, max_length=2000)
     occurred_at: str | None = Field(None, max_length=40, description="ISO 8601 date/time the text refers to")
-    speaker: str | None = Field(None, max_length=200,
-                                description="set for a conversation turn: it becomes a time-stamped episode")
+    speaker: str | None = Field(
+        None, max_length=200, description="set for a conversation turn: it becomes a time-stamped episode"
+    )
     format: Literal["text", "markdown"] = "text"
     extractor: Literal["spacy", "llm", "none"] | None = Field(None, description="default: the server's")
     namespace: str = Namespace
@@ -162,5 +175,7 @@ class Health(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    error: str = Field(..., description="kind: invalid_input, not_found, unauthorized, forbidden, store_unavailable, ...")
+    error: str = Field(
+        ..., description="kind: invalid_input, not_found, unauthorized, forbidden, store_unavailable, ..."
+    )
     message: str = Field(..., description="what went wrong and how to fix it")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from ..embedding import Embedder, load_embedder
+from ..errors import ConfigError, InputError
 from ..graph.open import open_store
 from ..graph.store import StoreReader
-from ..errors import ConfigError, InputError
 from ..ids import DEFAULT_NAMESPACE
 from ..ids import check_namespace as check_namespace_name
 from ..memory import Memory
@@ -106,8 +106,9 @@ class MemoryService:
         # A second connection for reads: on SQLite (WAL) it never waits for the writer's transaction.
         # (Neo4j's driver pools connections itself: one store object serves both.)
         reader_store = open_store(settings.store) if _is_sqlite(settings.store) else self.writer.store
-        self.reader = Memory(settings, store=reader_store, embedder=embedder, llm=self.writer.llm,
-                             namespace=DEFAULT_NAMESPACE)
+        self.reader = Memory(
+            settings, store=reader_store, embedder=embedder, llm=self.writer.llm, namespace=DEFAULT_NAMESPACE
+        )
         self.write_lock = threading.Lock()  # one writer at a time: ingestion is not re-entrant
         self._namespaces: dict[str, NamespaceMemory] = {}
         self._guard = threading.Lock()
