@@ -63,7 +63,8 @@ class CypherTools:
             folder.mkdir(parents=True, exist_ok=True)
             specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
             done = subprocess.run([npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund",
-                                   "--loglevel=error", *specs], capture_output=True, text=True, timeout=600, check=False)
+                                   "--loglevel=error", *specs],
+                                  capture_output=True, text=True, timeout=600, check=False)
             if done.returncode != 0 or not _installed(folder):
                 raise RuntimeError(f"npm install of {specs} into {folder} failed:\n{done.stderr[-2000:]}")
         return cls(folder, node)

@@ -94,7 +94,8 @@ def test_query_explain_cypher(cli, sample_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent.parent),
                                                                       os.environ.get("PYTHONPATH")]))}
     piped = subprocess.run(f'"{sys.executable}" -m hippograph.cli --store "sqlite:///{tmp_path / "cli.db"}" '
-                           f'query "Who married Marie Curie?" --explain-cypher --json | "{sys.executable}" -m json.tool',
+                           'query "Who married Marie Curie?" --explain-cypher --json '
+                           f'| "{sys.executable}" -m json.tool',
                            shell=True, capture_output=True, text=True, env=env, timeout=600, check=False)
     assert piped.returncode == 0, piped.stderr
     assert json.loads(piped.stdout)["cypher"] == data["cypher"]

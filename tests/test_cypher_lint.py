@@ -65,7 +65,7 @@ def cypher_module_statements() -> dict[str, str]:
 def _combinations(choices: list[tuple]) -> list[list]:
     combos: list[list] = [[]]
     for options in choices:
-        combos = [c + [o] for c in combos for o in options]
+        combos = [[*c, o] for c in combos for o in options]
     return combos
 
 

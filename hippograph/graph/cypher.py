@@ -393,5 +393,5 @@ _ACTIVATED_PARTS = (  # (pattern, source, relationship, target)
     ("(s:Entity {namespace: $namespace})-[r:RELATES]->(o:Entity {namespace: $namespace})\n"
      "WHERE r.fact_id IN $facts", "s", "r", "o"),
 )
-ACTIVATED_SUBGRAPH = "\nUNION ALL\n".join(
-    f"MATCH {pattern}\nRETURN {a} AS source, {r} AS relationship, {b} AS target" for pattern, a, r, b in _ACTIVATED_PARTS)
+ACTIVATED_SUBGRAPH = "\nUNION ALL\n".join(f"MATCH {pattern}\nRETURN {a} AS source, {r} AS relationship, {b} AS target"
+                                      for pattern, a, r, b in _ACTIVATED_PARTS)
