@@ -175,13 +175,20 @@ def main() -> None:
     single, concurrent = summary(one_ms), summary(many_ms)
     breakdown = {s: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)} for s, v in stages.items()}
     payload = {
-        "store": "musique dev100, openie build",
+        "store": f"musique dev100, openie build{f', first {args.limit} passages' if args.limit else ''}",
+        "store_counts": {
+            "passages": stats.passages,
+            "entities": stats.entities,
+            "facts": stats.facts,
+            "edges": stats.edges,
+        },
+        "requests_1_client": len(asked),
         "questions": len(items),
         "in_process": local | {"recall@5": 100 * sum(local_recall) / len(items)},
         "http_1_client": single
         | {
             "recall@5": 100 * sum(http_recall) / len(items),
-            "top5_identical_to_in_process": f"{same_top5}/{len(items)}",
+            "top5_identical_to_in_process": f"{same_top5}/{len(asked)}",
             "ratio_p50_vs_in_process": single["p50_ms"] / local["p50_ms"],
         },
         f"http_{args.clients}_clients": concurrent
