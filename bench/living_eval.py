@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+from pathlib import Path
 
 from common import CACHE, dataset, markdown_table, write_results
 from eval import evaluate
@@ -24,12 +26,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--slices", type=int, default=4)
     parser.add_argument("--data")
+    parser.add_argument("--embedder", choices=["minilm", "trigram"], default="minilm",
+                        help="trigram: the model-free hashing embedder of tests/killharness.py (fast; lower recall)")
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / "living-musique-openie.db"
     for suffix in ("", "-wal", "-shm"):
         (CACHE / f"{path.name}{suffix}").unlink(missing_ok=True)
-    memory = Memory(Settings.from_env(store=f"sqlite:///{path}"))
+    embedder = None
+    if args.embedder == "trigram":
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        from killharness import TrigramEmbedder
+
+        embedder = TrigramEmbedder()
+    memory = Memory(Settings.from_env(store=f"sqlite:///{path}"), embedder=embedder)
     docs = list(read_sources([str(dataset("musique_dev100_openie_gpt35.json", args.data))], "openie"))
     size = -(-len(docs) // args.slices)
     refresh_s, load_s = [], []
@@ -51,7 +61,7 @@ def main() -> None:
     rows = [[path_name, mode, round(r["recall@2"], 1), round(r["recall@5"], 1), round(r["recall@10"], 1)]
             for path_name, by_mode in results.items() for mode, r in by_mode.items()]
     table = markdown_table(["index", "mode", "R@2", "R@5", "R@10"], rows)
-    table += (f"\n\nMuSiQue dev100 OpenIE store ingested in {args.slices} slices; living index refreshed after each "
+    table += (f"\n\nEmbedder: {args.embedder}. MuSiQue dev100 OpenIE store ingested in {args.slices} slices; living index refreshed after each "
               f"slice in {', '.join(f'{s:.2f}' for s in refresh_s[1:])} s vs full loads of "
               f"{', '.join(f'{s:.2f}' for s in load_s[1:])} s.")
     write_results("living_eval", {"results": results, "refresh_s": refresh_s, "full_load_s": load_s}, table)

@@ -148,8 +148,8 @@ def measure(path: Path, passages: int, backend: str) -> dict:
     rng = np.random.default_rng(10**7 + passages)
     mentions = [f"entity {int(i)}" for i in rng.integers(0, max(1, passages * 8), 5000)]
     next_entity = [10**9]
-    questions = [f"question {q} about entity {int(rng.integers(passages * 8))}" for q in range(220)]
-    for q in questions[:20]:  # warm up
+    questions = [f"question {q} about entity {int(rng.integers(passages * 8))}" for q in range(120)]
+    for q in questions[:10]:  # warm up
         retriever.retrieve(q, top_k=10)
     # Add one document, then answer the first query after it (plan, write, supersession,
     # synonyms, index refresh, link + PPR + rank; the synthetic encoder stands in for encoding).
@@ -164,7 +164,7 @@ def measure(path: Path, passages: int, backend: str) -> dict:
         added_docs += report.added
     index = retriever.indexes.get()
     query_ms = []
-    for q in questions[20:220]:
+    for q in questions[20:120]:
         started = time.perf_counter()
         retriever.retrieve(q, top_k=10)
         query_ms.append((time.perf_counter() - started) * 1000)
@@ -189,7 +189,7 @@ def measure(path: Path, passages: int, backend: str) -> dict:
 def ann_recall(index, encoder, questions: list[str]) -> float:
     """Recall@10 of the ANN unit and fact indexes against exact search over the same vectors."""
     hits = total = 0
-    for q in questions[:200]:
+    for q in questions[:100]:
         query = encoder.encode_query(q)
         for vectors in (index.units, index.facts):
             exact = set(np.argpartition(-(vectors.vectors @ query), 10)[:10].tolist())
@@ -219,6 +219,11 @@ def main() -> None:
         row = json.loads(out.stdout.strip().splitlines()[-1])
         print(row, flush=True)
         rows.append(row)
+        write(rows, builds, args.backend)  # after every row: a run cut short keeps what it measured
+
+
+def write(rows: list[dict], builds: dict, backend: str) -> None:
+    """bench/results/scale.json (exactly commit, versions, rows), scale.md and scale_detail.json."""
     stamp = run_stamp()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps(
@@ -232,16 +237,15 @@ def main() -> None:
         round(r["add_then_query_ms"] / base["add_then_query_ms"], 2), r["query_p50_ms"], r["query_p95_ms"],
         r["ann_recall_at_10"], r["peak_rss_mb"],
         "/".join(str(r["_detail"]["index_mb"][k]) for k in ("vectors", "graph", "records")), r["store_mb"],
-        builds[s]["build_s"]] for r, s in zip(rows, args.sizes)])
+        builds[size]["build_s"]] for r, size in zip(rows, builds)])
     machine = stamp["machine"]
-    note = (f"\n\nSQLite store, vector_index={args.backend}, synthetic 384-d topic vectors (not MiniLM); "
+    note = (f"\n\nSQLite store, vector_index={backend}, synthetic 384-d topic vectors (not MiniLM); "
             "add+query = plan + write + supersession + synonyms + index refresh + link/PPR/rank.\n"
             f"_commit {stamp['commit']}, {stamp['date']}, {machine['cpus']} CPUs, load {machine['load_per_cpu']}/CPU "
             f"({'idle' if machine['idle'] else 'busy'})_\n")
     (RESULTS / "scale.md").write_text(table + note)
     (RESULTS / "scale_detail.json").write_text(json.dumps({"rows": rows, "builds": builds}, indent=2) + "\n")
     print(table + note)
-
 
 if __name__ == "__main__":
     main()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -104,16 +106,22 @@ def test_incremental_refresh_equals_a_fresh_load(steps):
             store.close()
 
 
-def test_refresh_merges_a_grown_delta_and_stays_equal(sqlite_store):
-    incremental = RetrievalIndex.load(sqlite_store)
+@pytest.mark.parametrize("backend", ["exact", "hnsw"])
+def test_refresh_merges_a_grown_delta_and_stays_equal(sqlite_store, backend):
+    incremental = RetrievalIndex.load(sqlite_store, backend)
     names = [f"entity{i}" for i in range(60)]
     for n in range(40):  # enough edge changes to pass the merge fraction more than once
         facts = [(names[(n * 7 + k) % 60], "knows", names[(n * 11 + 3 * k + 1) % 60]) for k in range(4)]
         sqlite_store.write_document(batch(f"d{n}", [f"d{n} p{i}" for i in range(3)], facts))
         if n % 5 == 4:
             sqlite_store.delete_document(f"d{n - 2}")
-        incremental = RetrievalIndex.load(sqlite_store, previous=incremental)
+        incremental = RetrievalIndex.load(sqlite_store, backend, previous=incremental)
+        if n % 10 == 0:  # the server refreshes a private copy: the index must stay copyable
+            incremental = copy.deepcopy(incremental)
     assert_same(incremental, RetrievalIndex.load(sqlite_store))
+    for i in incremental.units.ids[:10]:  # the in-place HNSW still finds what exact search finds
+        query = incremental.units.vectors[incremental.units.position[i]]
+        assert incremental.units.search(query, 1)[0][0] == i
 
 
 def test_refresh_reads_only_what_changed(sqlite_store):

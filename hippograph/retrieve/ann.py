@@ -25,7 +25,6 @@ class HnswVectorIndex(VectorIndex):
             raise RuntimeError("vector_index='hnsw' needs hnswlib: pip install 'hippograph[ann]'") from exc
         super().__init__(ids, vectors)
         self.candidates = candidates
-        self._hnswlib = hnswlib
         self._params = (m, ef_construction, ef_search)
         self._index = None
         self._label_position = np.full(0, -1, dtype=np.int64)  # label -> row (-1: deleted)
@@ -36,7 +35,9 @@ class HnswVectorIndex(VectorIndex):
     def _insert(self, vectors: np.ndarray, positions: list[int]) -> None:
         m, ef_construction, ef_search = self._params
         if self._index is None:
-            self._index = self._hnswlib.Index(space="ip", dim=vectors.shape[1])
+            import hnswlib
+
+            self._index = hnswlib.Index(space="ip", dim=vectors.shape[1])
             self._index.init_index(max_elements=max(16, 2 * len(positions)), ef_construction=ef_construction, M=m)
             self._index.set_ef(ef_search)
         first = len(self._label_position)
