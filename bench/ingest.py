@@ -1,80 +1,116 @@
-"""Ingestion throughput on the 2Wiki corpus: spaCy extraction + embedding + store, by stage,
-against passages-only ingestion (no extraction) in the same run.
+"""Ingestion throughput on the 2Wiki corpus, all in one run:
+- in-process: spaCy extraction + embedding + SQLite against passages-only (``--extractor none``);
+- the Prefect flow on Dask with 1 and 2 worker processes (one torch thread each), against each
+  other and against the in-process pipeline using both cores.
 
-    python bench/ingest.py [--limit 1000] [--data ../shared/datasets]
+    python bench/ingest.py [--limit 600] [--runner dask] [--workers 1 2] [--data ../shared/datasets]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from common import dataset, markdown_table, write_results
 
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
 from hippograph import Memory, Settings
 from hippograph.extract.readers import read_sources
-from hippograph.memory import first_documents
 
 
-def timed_run(memory: Memory, source: str, extractor: str, limit: int) -> dict:
-    """The pipeline's own steps, timed one by one."""
-    pipeline = memory.pipeline(extractor)
-    times = {"extract": 0.0, "embed": 0.0, "write": 0.0, "synonyms": 0.0}
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def in_process(corpus: Path, store: str, extractor: str) -> dict:
+    """``Memory.ingest`` (the SDK/CLI path), stage by stage."""
+    memory = Memory(Settings(store=store))
+    memory.embedder.encode(["warm up"])
+    memory.models(extractor).extractor.extract(["Warm up the pipeline."])
+    load = load_average()
     start = time.perf_counter()
-    plan = pipeline.plan(first_documents(read_sources([source], "corpus"), limit),
-                         datetime.now(timezone.utc).isoformat())
-    for i in range(0, len(plan.pending), pipeline.group_size):
-        group = plan.pending[i : i + pipeline.group_size]
-        t = time.perf_counter()
-        extractions = pipeline.extract(group)
-        times["extract"] += time.perf_counter() - t
-        t = time.perf_counter()
-        batches = pipeline.build(group, extractions, plan)
-        times["embed"] += time.perf_counter() - t
-        t = time.perf_counter()
-        for batch in batches:
-            pipeline.write(batch)
-            plan.record_written(batch)
-        times["write"] += time.perf_counter() - t
-    t = time.perf_counter()
-    pipeline.finish(plan)
-    times["synonyms"] = time.perf_counter() - t
-    total = time.perf_counter() - start
+    report = memory.ingest_documents(read_sources([str(corpus)], "corpus"), extractor=extractor)
+    seconds = time.perf_counter() - start
     stats = memory.stats()
-    return {"extractor": extractor, "documents": len(plan.pending), "seconds": total,
-            "passages_per_s": stats.passages / total, "stage_seconds": times,
-            "store": {"passages": stats.passages, "entities": stats.entities, "facts": stats.facts,
-                      "edges": stats.edges}}
+    memory.close()
+    return {"path": f"in-process, --extractor {extractor}", "extractor": extractor, "documents": len(report.added),
+            "seconds": seconds, "passages_per_s": stats.passages / seconds, "stage_seconds": report.stage_seconds,
+            "load_average": load, "store": {"passages": stats.passages, "entities": stats.entities,
+                                            "facts": stats.facts, "edges": stats.edges}}
+
+
+def on_runner(corpus: Path, store: str, runner: str, workers: int) -> dict:
+    """The Prefect flow on ``runner`` with ``workers`` worker processes (cluster start-up and each
+    worker's model loading are inside the timing, as a user would see them)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from hippograph.flows.ingest import run_ingestion
+
+    load = load_average()
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        start = time.perf_counter()
+        summary = run_ingestion([str(corpus)], runner=runner, workers=workers, store=store, format="corpus",
+                                extractor="spacy", torch_threads=1, cache_extraction=False)
+        seconds = time.perf_counter() - start
+    with Memory(Settings(store=store)) as memory:
+        stats = memory.stats()
+    return {"path": f"flow, --runner {runner} --workers {workers}", "extractor": "spacy", "runner": runner,
+            "workers": workers, "documents": summary["added"], "seconds": seconds,
+            "passages_per_s": stats.passages / seconds, "worker_processes": summary["workers"],
+            "load_average": load, "store": {"passages": stats.passages, "entities": stats.entities,
+                                            "facts": stats.facts, "edges": stats.edges}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--limit", type=int, default=1000, help="first N passages of the corpus")
+    parser.add_argument("--limit", type=int, default=600, help="first N passages of the corpus")
+    parser.add_argument("--runner", default="dask")
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--data")
     args = parser.parse_args()
-    source = str(dataset("2wiki_corpus_6119.json", args.data))
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
+    records = json.loads(dataset("2wiki_corpus_6119.json", args.data).read_text())[: args.limit]
+    runs = []
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        os.environ["PREFECT_HOME"] = str(tmp / "prefect")  # no cached extraction from earlier runs
+        corpus = tmp / "corpus.json"
+        corpus.write_text(json.dumps(records))
         for extractor in ("none", "spacy"):
-            memory = Memory(Settings(store=f"sqlite:///{Path(tmp) / (extractor + '.db')}"))
-            memory.embedder.encode(["warm up"])
-            res = timed_run(memory, source, extractor, args.limit)
-            memory.close()
-            results.append(res)
-            print(res, flush=True)
-    rows = [[r["extractor"], r["documents"], f"{r['seconds']:.1f}", f"{r['passages_per_s']:.1f}",
-             *(f"{r['stage_seconds'][k]:.1f}" for k in ("extract", "embed", "write", "synonyms")),
-             r["store"]["entities"], r["store"]["facts"]] for r in results]
-    ratio = results[1]["passages_per_s"] / results[0]["passages_per_s"]
+            runs.append(in_process(corpus, f"sqlite:///{tmp / (extractor + '.db')}", extractor))
+            print(runs[-1], flush=True)
+        for n in args.workers:
+            runs.append(on_runner(corpus, f"sqlite:///{tmp / f'{args.runner}{n}.db'}", args.runner, n))
+            print(runs[-1], flush=True)
+    by_path = {r["path"]: r for r in runs}
+    none, spacy = runs[0], runs[1]
+    ratios = {"spacy_vs_passages_only": spacy["passages_per_s"] / none["passages_per_s"]}
+    dist = {r["workers"]: r for r in runs if "workers" in r}
+    if 1 in dist and 2 in dist:
+        ratios["workers_2_vs_1"] = dist[2]["passages_per_s"] / dist[1]["passages_per_s"]
+    if 2 in dist:
+        ratios["workers_2_vs_in_process"] = dist[2]["passages_per_s"] / spacy["passages_per_s"]
+    rows = [[r["path"], r["documents"], f"{r['seconds']:.1f}", f"{r['passages_per_s']:.1f}",
+             *(f"{r.get('stage_seconds', {}).get(k, 0):.1f}" if "stage_seconds" in r else "-"
+               for k in ("extract", "embed", "write", "synonyms")),
+             r["store"]["entities"], r["store"]["facts"], f"{r['load_average']:.1f}"] for r in by_path.values()]
+    lines = [f"{k}: {v:.2f}x" for k, v in ratios.items()]
     table = (f"## Ingestion, 2Wiki corpus, first {args.limit} passages (2 CPU cores, all-MiniLM-L6-v2)\n\n"
-             + markdown_table(["extractor", "docs", "total s", "passages/s", "extract s", "embed s", "write s",
-                               "synonyms s", "entities", "facts"], rows)
-             + f"\n\nFull graph ingestion runs at {ratio:.2f}x the speed of passages-only ingestion.")
-    write_results("ingest", {"corpus": "2wiki_corpus_6119.json", "limit": args.limit, "runs": results,
-                             "spacy_vs_passages_only": ratio}, table)
+             + markdown_table(["path", "docs", "total s", "passages/s", "extract s", "embed s", "write s",
+                               "synonyms s", "entities", "facts", "load avg at start"], rows)
+             + "\n\n" + "\n".join(f"- {line}" for line in lines)
+             + "\n\nThe machine is shared: the load average column is the 1-minute load when each run started "
+               "(2 = both cores busy before the run). Flow timings include the Dask cluster start and each "
+               "worker loading its models.")
+    write_results("ingest", {"corpus": "2wiki_corpus_6119.json", "limit": args.limit, "runs": runs, **ratios},
+                  table)
 
 
 if __name__ == "__main__":

@@ -278,15 +278,38 @@ def flows_run(
     format: str = typer.Option("auto", "--format", "-f"),
     extractor: Optional[str] = typer.Option(None, "--extractor", "-x"),
     sync: bool = typer.Option(False, "--sync", help="also delete documents whose source file disappeared"),
+    runner: str = typer.Option("thread", "--runner", help="thread | dask | ray: where extraction and embedding run"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="threads (thread) or worker processes (dask, ray)"),
+    address: Optional[str] = typer.Option(None, "--address", help="an existing Dask scheduler (tcp://host:8786) "
+                                                                  "or Ray cluster"),
+    deadline: float = typer.Option(30.0, "--deadline", help="seconds an unreachable store is retried, from the "
+                                                           "first failed attempt, before the run stops"),
+    torch_threads: Optional[int] = typer.Option(None, "--torch-threads", help="torch threads per worker process"),
+    as_json: bool = typer.Option(False, "--json", help="print the run summary as one JSON object"),
 ) -> None:
     """Run the Prefect ingestion flow once (ephemeral Prefect API, no server needed)."""
-    from .flows.ingest import ingest_flow
+    from .flows.ingest import run_ingestion
+    from .flows.runners import RunnerError
+    from .pipelines.write import StoreUnavailable
 
-    summary = ingest_flow(sources, store=ctx.obj.store, format=format, extractor=extractor or ctx.obj.extractor,
-                          embedder=ctx.obj.embedder, sync=sync)
+    try:
+        summary = run_ingestion(sources, runner=runner, workers=workers, address=address, store=ctx.obj.store,
+                                format=format, extractor=extractor or ctx.obj.extractor, embedder=ctx.obj.embedder,
+                                sync=sync, deadline=deadline, torch_threads=torch_threads)
+    except RunnerError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2)
+    except StoreUnavailable as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(3)
     for problem in summary["problems"]:
-        err.print(f"[yellow]failed[/] {problem['source']}: {problem['reason']}")
-    out.print_json(json.dumps({k: v for k, v in summary.items() if k != "problems"}))
+        err.print(f"[yellow]failed[/] {escape(problem['source'])}: {escape(problem['reason'])}")
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        out.print(f"added {summary['added']}, updated {summary['updated']}, unchanged {summary['unchanged']}, "
+                  f"failed {summary['failed']}, deleted {summary['deleted']} on {runner} "
+                  f"({len(summary['workers'])} worker processes)")
     raise typer.Exit(0 if not summary["problems"] else 1)
 
 
@@ -300,6 +323,9 @@ def flows_serve(
     format: str = typer.Option("auto", "--format", "-f"),
     extractor: Optional[str] = typer.Option(None, "--extractor", "-x"),
     sync: bool = typer.Option(False, "--sync"),
+    runner: str = typer.Option("thread", "--runner", help="thread | dask | ray"),
+    workers: Optional[int] = typer.Option(None, "--workers"),
+    address: Optional[str] = typer.Option(None, "--address", help="an existing Dask scheduler or Ray cluster"),
 ) -> None:
     """Serve the ingestion flow on a schedule (needs `prefect server start` and PREFECT_API_URL)."""
     from .flows.ingest import serve_ingestion
@@ -308,7 +334,8 @@ def flows_serve(
         err.print("[red]error:[/] give exactly one of --cron or --interval")
         raise typer.Exit(2)
     serve_ingestion(sources, store=ctx.obj.store, name=name, cron=cron, interval=interval, format=format,
-                    extractor=extractor or ctx.obj.extractor, embedder=ctx.obj.embedder, sync=sync)
+                    extractor=extractor or ctx.obj.extractor, embedder=ctx.obj.embedder, sync=sync, runner=runner,
+                    workers=workers, address=address)
 
 
 @app.command()

@@ -59,6 +59,8 @@ class Settings:
     embedder: str = DEFAULT_EMBEDDER
     embed_batch_size: int = 64
     extractor: str = "spacy"
+    ingest_group_size: int = 64  # documents extracted and embedded together (one unit of work)
+    torch_threads: int | None = None  # torch threads per process (None: torch's default)
     chunk_size: int = 1200  # characters
     chunk_overlap: int = 150  # characters
     synonym_threshold: float = 0.8

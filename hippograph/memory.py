@@ -17,8 +17,11 @@ from .graph.open import open_store
 from .graph.store import GraphStore
 from .graph.synonyms import SynonymFinder
 from .ids import check_namespace
-from .pipelines.ingest import IngestPipeline, IngestReport, Progress
+from .pipelines import ingest as ingest_pipeline
+from .pipelines.ingest import IngestReport, Progress
 from .pipelines.temporal import LLMContradictionJudge
+from .pipelines.work import Models
+from .pipelines.write import WritePolicy
 from .records import DocumentInfo, Episode, StoreStats
 from .retrieve.hippo import HippoRetriever
 
@@ -49,6 +52,7 @@ class _Models:
         self._embedder = embedder
         self._llm = llm
         self._lock = threading.Lock()
+        self.ingest: dict[str, Models] = {}  # extractor name -> the models ingestion uses
 
     @property
     def embedder(self) -> Embedder:
@@ -109,15 +113,17 @@ class Memory:
         """The entity neighbour index the synonym step keeps between ingestions of this memory."""
         return SynonymFinder(self.settings.synonym_threshold)
 
-    def pipeline(self, extractor: str | None = None) -> IngestPipeline:
+    def models(self, extractor: str | None = None) -> Models:
+        """The embedder and extractor ingestion uses in this process (kept for the next call)."""
         name = extractor or self.settings.extractor
-        return IngestPipeline(
-            store=self.store, embedder=self.embedder,
-            extractor=get_extractor(name, self.llm if name == "llm" else None),
-            chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
-            synonym_threshold=self.settings.synonym_threshold, synonyms=self.synonym_finder,
-            judge=LLMContradictionJudge(self.llm) if self.settings.llm_judge and self.llm is not None else None,
-        )
+        cache = self._models.ingest
+        if name not in cache:
+            cache[name] = Models(self.embedder, get_extractor(name, self.llm if name == "llm" else None))
+        return cache[name]
+
+    def judge(self) -> LLMContradictionJudge | None:
+        """The LLM supersession judge, when configured (``Settings.llm_judge`` and an LLM)."""
+        return LLMContradictionJudge(self.llm) if self.settings.llm_judge and self.llm is not None else None
 
     # -- writing ---------------------------------------------------------------------
     def ingest(self, sources: list[str], *, format: str = "auto", extractor: str | None = None,
@@ -128,12 +134,14 @@ class Memory:
         items = read_sources(sources, format)
         if limit is not None:
             items = first_documents(items, limit)
-        return self.pipeline(extractor).run(items, progress)
+        return self.ingest_documents(items, extractor=extractor, progress=progress)
 
     def ingest_documents(self, documents: Iterable[SourceDocument | Problem], *, extractor: str | None = None,
                          progress: Progress | None = None) -> IngestReport:
         """Ingest already-read documents (``SourceDocument``) from any source."""
-        return self.pipeline(extractor).run(documents, progress)
+        return ingest_pipeline.ingest(documents, self.store, self.settings, ingest_pipeline.in_process(
+            self.models(extractor)), extractor=extractor, judge=self.judge(), policy=WritePolicy(),
+            progress=progress, synonyms=self.synonym_finder)
 
     def add_text(self, text: str, *, source: str, title: str = "", extractor: str | None = None) -> IngestReport:
         """Remember one text under a stable ``source`` key (re-adding changed text replaces it)."""

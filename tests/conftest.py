@@ -120,3 +120,14 @@ def pytest_collection_modifyitems(config, items):
                  or item.get_closest_marker("slow") or item.get_closest_marker("neo4j"))
         if not heavy:
             item.add_marker(pytest.mark.fast)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect test API for the whole session (entering it costs ~11 s), flow heartbeats off."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            yield

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -38,8 +39,9 @@ from ..records import (
     SynonymEdge,
 )
 from . import cypher as q
+from . import neo4j_batch as wb
 from . import neo4j_writes as w
-from .store import VECTOR_KINDS, GraphStore
+from .store import VECTOR_KINDS, GraphStore, Supersede
 from .synonyms import synonym_groups
 
 __all__ = ["Neo4jStore"]
@@ -48,6 +50,11 @@ _LABEL = {"passage": "Passage", "episode": "Episode", "entity": "Entity", "fact"
 _EDGE_WEIGHT = {"mention": MENTION_WEIGHT, "mention_episode": MENTION_WEIGHT, "support": SUPPORT_WEIGHT,
                 "synonym": 1.0, "next": NEXT_WEIGHT}
 CHANGE_LOG_KEEP = 10_000  # generations of change log kept; a reader further behind reloads
+_CONSTRAINT_RETRIES = 3
+# Fail fast when the server is gone: the caller (the ingest writer) retries up to its own deadline,
+# so the driver's own retries must stay short. Transient errors (deadlocks) still get seconds.
+_DRIVER_DEFAULTS = {"connection_timeout": 5.0, "max_transaction_retry_time": 5.0,
+                    "connection_acquisition_timeout": 10.0}
 
 
 def _array(values: list[float] | None) -> np.ndarray | None:
@@ -70,7 +77,8 @@ class Neo4jStore(GraphStore):
             self._driver = _driver
             return
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password or ""), **driver_config)
+            self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password or ""),
+                                                      **(_DRIVER_DEFAULTS | driver_config))
             self._driver.verify_connectivity()
         except Exception as exc:  # never echo the password: the message names URI and user only
             raise StoreUnavailable(f"cannot connect to {uri} as {user!r}: {type(exc).__name__}: {exc}. "
@@ -119,11 +127,24 @@ class Neo4jStore(GraphStore):
                     tx.run(q.PRUNE_CHANGE_LOG, {"floor": generation - CHANGE_LOG_KEEP}).consume()
             return result
 
+        import neo4j.exceptions as ne
+
         try:
-            with self._driver.session(database=self.database) as session:
-                return session.execute_write(tx_work)
+            for attempt in range(_CONSTRAINT_RETRIES + 1):
+                try:
+                    with self._driver.session(database=self.database) as session:
+                        return session.execute_write(tx_work)
+                except ne.ConstraintError:
+                    # Two writers MERGE-creating the same new node: the loser's commit breaks the
+                    # unique constraint (Neo4j would have made it wait). Run it again: it matches now.
+                    if attempt == _CONSTRAINT_RETRIES:
+                        raise
+                    time.sleep(0.05 * 2 ** attempt)
+            raise AssertionError("unreachable")
         except StoreError:
             raise
+        except (ne.ServiceUnavailable, ne.SessionExpired, ConnectionError, OSError) as exc:
+            raise StoreUnavailable(f"cannot reach {self.uri} to {what}: {type(exc).__name__}: {exc}") from exc
         except Exception as exc:
             raise StoreError(f"could not {what} in {self.uri}: {type(exc).__name__}: {exc}") from exc
 
@@ -170,10 +191,28 @@ class Neo4jStore(GraphStore):
         return groups
 
     # -- writing -------------------------------------------------------------------
-    def write_document(self, batch: DocumentBatch) -> None:
+    def write_document(self, batch: DocumentBatch, supersede: Supersede | None = None) -> None:
         doc = batch.document
-        self._write(f"write document {doc.id} ({doc.source})",
-                    lambda tx, change: w.write_document(tx, self.namespace, batch, change))
+
+        def work(tx: Any, change: ChangeRecord) -> None:
+            if supersede is None:
+                w.write_document(tx, self.namespace, batch, change)
+                return
+            given, batch.supersessions = batch.supersessions, []
+            try:
+                w.write_document(tx, self.namespace, batch, change)
+            finally:
+                batch.supersessions = given
+            wb.lock_and_supersede(tx, self.namespace, [batch], supersede, change)
+
+        self._write(f"write document {doc.id} ({doc.source})", work)
+
+    def write_documents(self, batches: Sequence[DocumentBatch],
+                        supersede: Supersede | None = None) -> list[StoreError | None]:
+        """New documents go ``neo4j_batch.GROUP_SIZE`` to a transaction (one UNWIND per statement
+        for the whole group); a group that fails, and documents replacing a stored version, are
+        written one by one: a bad document is refused alone, every document all-or-nothing."""
+        return wb.write_documents(self, batches, supersede)
 
     def delete_document(self, document_id: str) -> bool:
         return bool(self._write(f"delete document {document_id}",

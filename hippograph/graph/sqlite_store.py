@@ -34,7 +34,7 @@ from ..records import (
 )
 from . import sqlite_writes as w
 from .sqlite_schema import SCHEMA_VERSION, Connection, vector
-from .store import VECTOR_KINDS, GraphStore
+from .store import VECTOR_KINDS, GraphStore, Supersede
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -75,10 +75,24 @@ class SQLiteStore(GraphStore):
             raise StoreError(f"could not {what} in {self.path}: {exc}") from exc
 
     # -- writing -----------------------------------------------------------------
-    def write_document(self, batch: DocumentBatch) -> None:
+    def write_document(self, batch: DocumentBatch, supersede: Supersede | None = None) -> None:
         doc = batch.document
-        self._write(f"write document {doc.id} ({doc.source})",
-                    lambda db, change: w.write_document(db, self.namespace, batch, change))
+
+        def work(db: sqlite3.Connection, change: ChangeRecord) -> None:
+            if supersede is None:
+                w.write_document(db, self.namespace, batch, change)
+                return
+            # BEGIN IMMEDIATE holds the file's write lock: no other writer (thread or process) can
+            # change the subject's facts between this read and the commit.
+            given, batch.supersessions = batch.supersessions, []
+            try:
+                w.write_document(db, self.namespace, batch, change)
+            finally:
+                batch.supersessions = given
+            batch.supersessions = supersede(batch, self)
+            w.supersede(db, [(s.old_fact_id, s.new_fact_id, s.at) for s in batch.supersessions], change)
+
+        self._write(f"write document {doc.id} ({doc.source})", work)
 
     def delete_document(self, document_id: str) -> bool:
         def work(db: sqlite3.Connection, change: ChangeRecord) -> bool:

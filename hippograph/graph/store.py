@@ -7,8 +7,8 @@ makes stays inside that namespace. Implementations never expose their query lang
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -23,10 +23,27 @@ from ..records import (
     GraphEdges,
     Passage,
     StoreStats,
+    Supersession,
     SynonymEdge,
 )
 
-__all__ = ["VECTOR_KINDS", "GraphStore", "StoreAdmin", "StoreError", "StoreReader", "StoreWriter"]
+__all__ = ["VECTOR_KINDS", "FactReader", "GraphStore", "StoreAdmin", "StoreError", "StoreReader", "StoreWriter",
+           "Supersede"]
+
+
+class FactReader(Protocol):
+    """What a supersession rule may read inside a write transaction."""
+
+    def facts_about(self, subject_id: str) -> list[Fact]: ...
+
+    def facts(self, ids: Sequence[str]) -> list[Fact]: ...
+
+    def node_ids(self, kind: str) -> list[str]: ...
+
+
+# Called inside a document's write transaction, once its records are in and its fact subjects
+# are locked: returns the supersessions the document causes against what the store holds then.
+Supersede = Callable[[DocumentBatch, FactReader], list[Supersession]]
 
 VECTOR_KINDS = ("passage", "episode", "entity", "fact")
 S = TypeVar("S", bound="GraphStore")
@@ -36,10 +53,30 @@ class StoreWriter(ABC):
     """What ingestion needs: write and delete documents, add synonym edges."""
 
     @abstractmethod
-    def write_document(self, batch: DocumentBatch) -> None:
+    def write_document(self, batch: DocumentBatch, supersede: Supersede | None = None) -> None:
         """Write one document with everything it contributes, replacing an older version, in one
         transaction (``StoreError`` and nothing written on failure). New entities are marked as
-        pending synonyms in the same transaction."""
+        pending synonyms in the same transaction. ``supersede``, when given, decides
+        ``batch.supersessions`` inside that transaction (so concurrent writers cannot race);
+        otherwise ``batch.supersessions`` is applied as given."""
+
+    def write_documents(self, batches: Sequence[DocumentBatch],
+                        supersede: Supersede | None = None) -> list[StoreError | None]:
+        """Write several documents, each all-or-nothing; returns, per document, None (written)
+        or the ``StoreError`` that refused it. ``StoreUnavailable`` is raised, not returned.
+        Stores may group documents into fewer transactions; this default writes one by one."""
+        from ..errors import StoreUnavailable
+
+        out: list[StoreError | None] = []
+        for batch in batches:
+            try:
+                self.write_document(batch, supersede) if supersede else self.write_document(batch)
+                out.append(None)
+            except StoreUnavailable:
+                raise
+            except StoreError as exc:
+                out.append(exc)
+        return out
 
     @abstractmethod
     def delete_document(self, document_id: str) -> bool:

@@ -1,22 +1,28 @@
-"""The ingestion pipeline: read -> chunk -> extract -> embed -> write -> synonyms (no orchestration)."""
+"""The ingestion driver, one straight sequence: plan -> prepare -> (extract -> build -> embed, by
+group, anywhere) -> supersede -> write -> synonyms. No orchestration framework here: the SDK, the
+CLI, the Prefect flows and the benchmarks all run ``ingest`` and differ only in how groups are
+processed (in this process, on threads, on Dask or Ray workers)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..embedding import Embedder
-from ..extract.base import Extraction, Extractor
+from ..config import Settings
 from ..extract.readers import Problem, SourceDocument
-from ..errors import StoreError
 from ..graph.store import GraphStore
 from ..graph.synonyms import SynonymFinder
-from ..records import DocumentBatch, Episode, Passage
-from .build import Prepared, build_batch, prepare
-from .temporal import LLMContradictionJudge, supersessions_for
+from ..ids import DEFAULT_NAMESPACE
+from .build import Prepared, prepare
+from .work import GroupResult, Worker
+from .write import WritePolicy, write_group
 
 Progress = Callable[[int, int], None]
+# Processes groups of prepared documents and yields, in group order, each group's result (or the
+# exception that made the group fail). ``now`` is the run's timestamp.
+GroupProcessor = Callable[[list[list[Prepared]], str], Iterable["GroupResult | Exception"]]
 
 
 @dataclass
@@ -30,6 +36,8 @@ class IngestReport:
     skipped_triples: int = 0
     synonyms_added: int = 0
     facts_superseded: int = 0
+    workers: list[Worker] = field(default_factory=list)  # processes that extracted or embedded
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # summed over groups and workers
 
     @property
     def ok(self) -> bool:
@@ -41,182 +49,143 @@ class IngestReport:
             "failed": len(self.problems), "skipped_triples": self.skipped_triples,
             "synonyms_added": self.synonyms_added, "facts_superseded": self.facts_superseded,
             "problems": [{"source": p.source, "reason": p.reason} for p in self.problems],
+            "workers": [{"host": w.host, "pid": w.pid} for w in self.workers],
         }
-
-
-def embedding_text(unit: Passage | Episode) -> str:
-    """What a unit's vector encodes: a chat turn with its speaker ("Caroline: I went ..."),
-    since questions name people the turn itself only says "I" for."""
-    if isinstance(unit, Episode):
-        return f"{unit.speaker}: {unit.text}"
-    return unit.text
 
 
 @dataclass
 class Plan:
-    """One ingestion run's state: what to write, what was written, what went wrong."""
+    """The documents a run will write (new or changed since the store last saw them)."""
 
-    stored: dict[str, str]
     now: str
+    stored: dict[str, str]
     pending: list[Prepared] = field(default_factory=list)
     report: IngestReport = field(default_factory=IngestReport)
 
-    def record_written(self, batch: DocumentBatch) -> None:
-        doc = batch.document
-        self.report.facts_superseded += len(batch.supersessions)
-        (self.report.updated if doc.id in self.stored else self.report.added).append(doc.id)
+
+def signature(doc: SourceDocument, extractor: str, settings: Settings) -> str:
+    """What, besides the content, shapes a document's records (a change forces re-ingestion)."""
+    name = "precomputed" if doc.extractions is not None else extractor
+    return f"extractor={name};chunk={settings.chunk_size}/{settings.chunk_overlap}"
 
 
-@dataclass
-class IngestPipeline:
-    """Idempotent ingestion into a store: unchanged documents (by content hash) are skipped,
-    changed ones replaced, each document written in its own transaction."""
+def plan(items: Iterable[SourceDocument | Problem], hashes: Callable[[list[str]], dict[str, str]],
+         settings: Settings, extractor: str | None = None, now: str | None = None,
+         namespace: str = DEFAULT_NAMESPACE) -> Plan:
+    """Prepare (chunk and fingerprint) every document of ``namespace``; keep those new or changed.
+    ``hashes(ids)`` gives the stored content hash of those ids (looked up 500 at a time: planning
+    costs the documents given, not the documents stored)."""
+    result = Plan(now=now or datetime.now(timezone.utc).isoformat(), stored={})
+    extractor = extractor or settings.extractor
+    seen: set[str] = set()
+    buffered: list[Prepared] = []
 
-    store: GraphStore
-    embedder: Embedder
-    extractor: Extractor
-    chunk_size: int = 1200
-    chunk_overlap: int = 150
-    synonym_threshold: float = 0.8
-    group_size: int = 128  # documents extracted and embedded together
-    judge: LLMContradictionJudge | None = None  # supersession for relations the rules do not know
-    synonyms: SynonymFinder | None = None  # entity neighbour index, kept across runs of this pipeline
-
-    def signature(self, doc: SourceDocument) -> str:
-        """What, besides the content, shapes a document's records (changes force re-ingestion)."""
-        extractor = "precomputed" if doc.extractions is not None else self.extractor.name
-        return f"extractor={extractor};chunk={self.chunk_size}/{self.chunk_overlap}"
-
-    def plan(self, inputs: Iterable[SourceDocument | Problem], now: str) -> "Plan":
-        """Fingerprint every document; keep those new or changed since the store last saw them."""
-        plan = Plan(stored={}, now=now)
-        seen: set[str] = set()
-        buffered: list[Prepared] = []
-        for item in inputs:
-            if isinstance(item, Problem):
-                plan.report.problems.append(item)
-                continue
-            buffered.append(prepare(item, self.signature(item), self.chunk_size, self.chunk_overlap, now,
-                                    self.store.namespace))
-            if len(buffered) >= 500:
-                self._keep_changed(plan, buffered, seen)
-                buffered = []
-        self._keep_changed(plan, buffered, seen)
-        return plan
-
-    def _keep_changed(self, plan: "Plan", buffered: list[Prepared], seen: set[str]) -> None:
-        # Hashes are looked up by id: planning costs the documents given, not the documents stored.
-        plan.stored |= self.store.document_hashes([p.document.id for p in buffered])
+    def keep_changed() -> None:
+        result.stored |= hashes([p.document.id for p in buffered])
         for prepared in buffered:
             doc = prepared.document
-            if doc.id in seen or plan.stored.get(doc.id) == doc.content_hash:
-                plan.report.unchanged.append(doc.id)
+            if doc.id in seen or result.stored.get(doc.id) == doc.content_hash:
+                result.report.unchanged.append(doc.id)
                 continue
             seen.add(doc.id)
-            plan.pending.append(prepared)
+            result.pending.append(prepared)
+        buffered.clear()
 
-    def run(self, inputs: Iterable[SourceDocument | Problem], progress: Progress | None = None) -> IngestReport:
-        """Ingest every document of ``inputs``; problems are reported, never raised."""
-        plan = self.plan(inputs, datetime.now(timezone.utc).isoformat())
-        total = len(plan.pending)
-        if progress:
-            progress(0, total)
-        for start in range(0, total, self.group_size):
-            group = plan.pending[start : start + self.group_size]
-            for batch in self.build(group, self.extract(group), plan):
-                try:
-                    self.write(batch)
-                except (StoreError, ValueError) as exc:
-                    plan.report.problems.append(Problem(batch.document.source, str(exc)))
+    for item in items:
+        if isinstance(item, Problem):
+            result.report.problems.append(item)
+            continue
+        buffered.append(prepare(item, signature(item, extractor, settings), settings.chunk_size,
+                                settings.chunk_overlap, result.now, namespace))
+        if len(buffered) >= 500:
+            keep_changed()
+    keep_changed()
+    return result
+
+
+def split(pending: list[Prepared], size: int) -> list[list[Prepared]]:
+    """Consecutive groups of at most ``size`` documents (the unit of work a worker gets)."""
+    size = max(1, size)
+    return [pending[i : i + size] for i in range(0, len(pending), size)]
+
+
+def ingest(items: Iterable[SourceDocument | Problem], store: GraphStore, settings: Settings,
+           process: GroupProcessor, *, extractor: str | None = None, judge=None, group_size: int | None = None,
+           parallelism: int = 1, policy: WritePolicy | None = None, progress: Progress | None = None,
+           synonyms: SynonymFinder | None = None) -> IngestReport:
+    """Ingest ``items`` into ``store``: the one driver loop of every entry point.
+
+    Groups are processed by ``process`` (possibly elsewhere, in parallel: ``parallelism`` workers
+    get groups small enough to share the work) and written here, in plan order, by this single
+    writer. Document problems are reported, never raised; an
+    unreachable store raises ``StoreUnavailable`` once ``policy.deadline`` has passed. ``synonyms``
+    is the entity neighbour index kept between runs (a fresh one is built when absent).
+    """
+    run = plan(items, store.document_hashes, settings, extractor, namespace=store.namespace)
+    report = run.report
+    size = group_size or settings.ingest_group_size
+    if parallelism > 1:  # several groups per worker, so every worker gets work and none idles at the end
+        size = min(size, -(-len(run.pending) // (4 * parallelism)))
+    groups = split(run.pending, size)
+    outcomes = process(groups, run.now)
+    try:
+        _drive(store, run, groups, outcomes, judge, policy or WritePolicy(), progress)
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:  # a run that stopped early cancels the work still queued
+            close()
+    start = time.perf_counter()
+    if synonyms is None or synonyms.threshold != settings.synonym_threshold:
+        synonyms = SynonymFinder(settings.synonym_threshold)
+    report.synonyms_added = synonyms.add_pending(store)
+    report.stage_seconds["synonyms"] = time.perf_counter() - start
+    return report
+
+
+def _drive(store: GraphStore, run: Plan, groups: list[list[Prepared]],
+           outcomes: Iterable[GroupResult | Exception], judge, policy: WritePolicy,
+           progress: Progress | None) -> None:
+    """Write each group as its result arrives, in plan order."""
+    report = run.report
+    total, done = len(run.pending), 0
+    if progress:
+        progress(0, total)
+    write_seconds = 0.0
+    for group, outcome in zip(groups, outcomes):
+        if isinstance(outcome, Exception):
+            reason = f"extraction/embedding failed: {type(outcome).__name__}: {outcome}"
+            report.problems += [Problem(p.source.source, reason) for p in group]
+        else:
+            _record_compute(report, outcome)
+            start = time.perf_counter()
+            for batch, error in write_group(store, outcome.batches, judge, policy, report):
+                doc = batch.document
+                if error is not None:
+                    report.problems.append(Problem(doc.source, error))
                     continue
-                plan.record_written(batch)
-            if progress:
-                progress(min(start + self.group_size, total), total)
-        return self.finish(plan)
+                report.facts_superseded += len(batch.supersessions)
+                (report.updated if doc.id in run.stored else report.added).append(doc.id)
+            write_seconds += time.perf_counter() - start
+        done += len(group)
+        if progress:
+            progress(done, total)
+    report.stage_seconds["write"] = write_seconds
 
-    def build(self, group: list[Prepared], extractions: list[list[Extraction]], plan: "Plan") -> list[DocumentBatch]:
-        """Records of each document of a group, embedded together (one encoder pass per kind)."""
-        batches: list[DocumentBatch] = []
-        for prepared, doc_extractions in zip(group, extractions):
-            plan.report.skipped_triples += sum(e.skipped_triples for e in doc_extractions)
-            batches.append(build_batch(prepared, doc_extractions, plan.now))
-        self._embed(batches)
-        return batches
 
-    def write(self, batch: DocumentBatch) -> None:
-        """Write one document in one transaction (raises ``StoreError``; nothing lands on failure)."""
-        self._embed_missing(batch)
-        batch.supersessions = supersessions_for(self.store, batch, self.judge)
-        self.store.write_document(batch)
+def _record_compute(report: IngestReport, outcome: GroupResult) -> None:
+    report.skipped_triples += outcome.skipped_triples
+    report.workers += [w for w in outcome.workers if w not in report.workers]
+    for stage, seconds in (("extract", outcome.extract_seconds), ("embed", outcome.embed_seconds)):
+        report.stage_seconds[stage] = report.stage_seconds.get(stage, 0.0) + seconds
 
-    def finish(self, plan: "Plan") -> IngestReport:
-        """Add SYNONYM edges for the entities this run created; return the report."""
-        plan.report.synonyms_added = self._add_synonyms()
-        return plan.report
 
-    def extract(self, group: list[Prepared]) -> list[list[Extraction]]:
-        """Extractions of every unit of every document (precomputed ones pass through)."""
-        out: list = [None] * len(group)
-        texts: list[str] = []
-        titles: list[str] = []
-        owners: list[int] = []
-        for i, prepared in enumerate(group):
-            if prepared.source.extractions is not None:
-                out[i] = prepared.source.extractions
-            else:
-                out[i] = []
-                texts += prepared.unit_texts
-                titles += prepared.titles
-                owners += [i] * len(prepared.unit_texts)
-        for owner, extraction in zip(owners, self.extractor.extract(texts, titles) if texts else []):
-            out[owner].append(extraction)
-        return out
+def in_process(models) -> GroupProcessor:
+    """Process groups one after another in this process (lazily: each group is computed just
+    before it is written, so a long run keeps little in memory)."""
+    from .work import process_group
 
-    def _embed(self, batches: list[DocumentBatch]) -> None:
-        """Embed units, and entities/facts the store does not hold yet, in one pass per kind."""
-        units = [u for b in batches for u in (*b.passages, *b.episodes)]
-        for unit, vector in zip(units, self.embedder.encode([embedding_text(u) for u in units])):
-            unit.embedding = vector
-        entity_ids = {e.id for b in batches for e in b.entities}
-        fact_ids = {f.id for b in batches for f in b.facts}
-        known_entities = self.store.existing_ids("entity", entity_ids)
-        known_facts = self.store.existing_ids("fact", fact_ids)
-        # One surface form per new node (its first occurrence, in document order): every
-        # document carrying the node then writes the same name/text with the vector of exactly
-        # that string, whichever document's write lands first.
-        entities: dict[str, str] = {}
-        facts: dict[str, str] = {}
-        for batch in batches:
-            for e in batch.entities:
-                if e.id not in known_entities:
-                    e.name = entities.setdefault(e.id, e.name)
-            for f in batch.facts:
-                if f.id not in known_facts:
-                    f.text = facts.setdefault(f.id, f.text)
-        entity_vectors = dict(zip(entities, self.embedder.encode(list(entities.values()))))
-        fact_vectors = dict(zip(facts, self.embedder.encode(list(facts.values()))))
-        for batch in batches:
-            for entity in batch.entities:
-                entity.embedding = entity_vectors.get(entity.id)
-            for fact in batch.facts:
-                fact.embedding = fact_vectors.get(fact.id)
+    def run(groups: list[list[Prepared]], now: str) -> Iterator[GroupResult | Exception]:
+        for group in groups:
+            yield process_group(group, models, now)
 
-    def _embed_missing(self, batch: DocumentBatch) -> None:
-        # An entity/fact skipped as "already stored" may have been removed since by an
-        # earlier document of this group: embed it now rather than store it without a vector.
-        for kind, records, text in (("entity", batch.entities, lambda r: r.name),
-                                    ("fact", batch.facts, lambda r: r.text)):
-            bare = [r for r in records if r.embedding is None]
-            if not bare:
-                continue
-            present = self.store.existing_ids(kind, [r.id for r in bare])
-            missing = [r for r in bare if r.id not in present]
-            for record, vector in zip(missing, self.embedder.encode([text(r) for r in missing])):
-                record.embedding = vector
-
-    def _add_synonyms(self) -> int:
-        """SYNONYM edges for every entity still marked pending (this run's, or a crashed run's),
-        through the entity neighbour index this pipeline keeps (see ``graph/synonyms.py``)."""
-        if self.synonyms is None or self.synonyms.threshold != self.synonym_threshold:
-            self.synonyms = SynonymFinder(self.synonym_threshold)
-        return self.synonyms.add_pending(self.store)
+    return run
