@@ -109,32 +109,9 @@ UNWIND $rows AS r
 CREATE (d)-[:HAS_EPISODE]->(e:Episode {id: r.id})
 SET e += r
 """
-# -- writing a group of new documents in one transaction ------------------------------
-EXISTING_DOCUMENTS = """
-UNWIND $ids AS id
-MATCH (d:Document {id: id, namespace: $namespace})
-RETURN collect(d.id) AS ids
-"""
-CREATE_DOCUMENTS = "UNWIND $rows AS row CREATE (d:Document {id: row.id}) SET d += row"
-CREATE_PASSAGES_OF = """
-UNWIND $rows AS r
-MATCH (d:Document {id: r.document_id, namespace: $namespace})
-CREATE (d)-[:HAS_PASSAGE]->(p:Passage {id: r.id})
-SET p += r
-"""
-CREATE_EPISODES_OF = """
-UNWIND $rows AS r
-MATCH (d:Document {id: r.document_id, namespace: $namespace})
-CREATE (d)-[:HAS_EPISODE]->(e:Episode {id: r.id})
-SET e += r
-"""
-# Taking the write lock of each subject entity (in id order, so writers never deadlock) before
-# reading its facts: a concurrent writer of the same subject waits until this one commits.
-LOCK_ENTITIES = """
-UNWIND $ids AS id
-MATCH (e:Entity {id: id, namespace: $namespace})
-SET e.revision = coalesce(e.revision, 0) + 1
-"""
+NEW_UNITS = {k: f"UNWIND $rows AS r MERGE (d:Document {{id: r.doc.id}}) ON CREATE SET d += r.doc CREATE (d)-[:HAS_"
+             f"{k.upper()}]->(u:{k} {{id: r.unit.id}}) SET u += r.unit" for k in ("Passage", "Episode")}
+LOCK_ENTITIES = "UNWIND $ids AS i MATCH (e:Entity {id: i, namespace: $namespace}) SET e.rev = coalesce(e.rev, 0) + 1"
 CREATE_NEXT = """
 UNWIND $rows AS r
 MATCH (a:Episode {id: r.a}), (b:Episode {id: r.b})

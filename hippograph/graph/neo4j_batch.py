@@ -41,7 +41,8 @@ class TxFactReader:
 
 
 def lock_and_supersede(tx: Any, namespace: str, batches: Sequence[DocumentBatch], rule, change: ChangeRecord) -> None:
-    """Lock the subject entities of the batches' facts, then let ``rule`` decide each batch's
+    """Lock the subject entities of the batches' facts (a SET on each, in id order, so a concurrent
+    writer of the same subject waits and writers never deadlock), then let ``rule`` decide each batch's
     supersessions against what the store holds now, and apply them."""
     subjects = sorted({f.subject for b in batches for f in b.facts})
     if subjects:
@@ -53,30 +54,31 @@ def lock_and_supersede(tx: Any, namespace: str, batches: Sequence[DocumentBatch]
 
 
 def existing_documents(tx: Any, namespace: str, ids: list[str]) -> set[str]:
-    record = tx.run(q.EXISTING_DOCUMENTS, {"ids": ids, "namespace": namespace}).single()
-    return set(record["ids"]) if record else set()
+    return {r["id"] for r in tx.run(q.existing_ids("Document"), {"ids": ids, "namespace": namespace})}
 
 
 def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch], change: ChangeRecord) -> None:
     """Write documents the store does not hold yet, all in this transaction, with one statement per
     kind of record for the whole group (rows from every document)."""
     ns = {"namespace": namespace}
-    rows: dict[str, list[dict]] = {k: [] for k in ("documents", "passages", "episodes", "next")}
+    rows: dict[str, list[dict]] = {k: [] for k in ("passages", "episodes", "next")}
     entities: dict[str, dict] = {}
     facts: dict[str, dict] = {}
     mentions: dict[str, list[dict]] = {"Passage": [], "Episode": []}
     supports: dict[str, list[dict]] = {"Passage": [], "Episode": []}
     for batch in batches:
         doc = batch.document
-        rows["documents"].append({"id": doc.id, "source": doc.source, "title": doc.title,
-                                  "content_hash": doc.content_hash, "ingested_at": doc.ingested_at,
-                                  "metadata_json": doc.metadata_json, "namespace": namespace})
-        rows["passages"] += [{"id": p.id, "document_id": doc.id, "text": p.text, "title": p.title,
-                              "position": p.position, "source_id": p.source_id, "occurred_at": p.occurred_at,
-                              "embedding": _vector(p.embedding), "namespace": namespace} for p in batch.passages]
-        rows["episodes"] += [{"id": e.id, "document_id": doc.id, "text": e.text, "occurred_at": e.occurred_at,
-                              "speaker": e.speaker, "position": e.position, "source_id": e.source_id,
-                              "embedding": _vector(e.embedding), "namespace": namespace} for e in batch.episodes]
+        # Each unit row carries its document's row: the document node is created with its first unit.
+        node = {"id": doc.id, "source": doc.source, "title": doc.title, "content_hash": doc.content_hash,
+                "ingested_at": doc.ingested_at, "metadata_json": doc.metadata_json, "namespace": namespace}
+        rows["passages"] += [{"doc": node, "unit": {
+            "id": p.id, "document_id": doc.id, "text": p.text, "title": p.title, "position": p.position,
+            "source_id": p.source_id, "occurred_at": p.occurred_at, "embedding": _vector(p.embedding),
+            "namespace": namespace}} for p in batch.passages]
+        rows["episodes"] += [{"doc": node, "unit": {
+            "id": e.id, "document_id": doc.id, "text": e.text, "occurred_at": e.occurred_at, "speaker": e.speaker,
+            "position": e.position, "source_id": e.source_id, "embedding": _vector(e.embedding),
+            "namespace": namespace}} for e in batch.episodes]
         ordered = sorted(batch.episodes, key=lambda e: e.position)
         rows["next"] += [{"a": a.id, "b": b.id} for a, b in pairwise(ordered)]
         # The first document (in order) carrying a node decides its name and vector, as when
@@ -96,8 +98,8 @@ def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch
                 supports[unit_kind[s.unit_id]].append({"unit": s.unit_id, "fact": s.fact_id})
     new_entities = set(_missing(tx, "Entity", sorted(entities), ns))
     new_facts = set(_missing(tx, "Fact", sorted(facts), ns))
-    statements = [(q.CREATE_DOCUMENTS, rows["documents"]), (q.CREATE_PASSAGES_OF, rows["passages"]),
-                  (q.CREATE_EPISODES_OF, rows["episodes"]), (q.CREATE_NEXT, rows["next"]),
+    statements = [(q.NEW_UNITS["Passage"], rows["passages"]), (q.NEW_UNITS["Episode"], rows["episodes"]),
+                  (q.CREATE_NEXT, rows["next"]),
                   (q.MERGE_ENTITIES, list(entities.values())), (q.MERGE_FACTS, list(facts.values()))]
     for label in ("Passage", "Episode"):
         statements += [(q.create_mentions(label), mentions[label]), (q.create_supports(label), supports[label])]
@@ -113,8 +115,8 @@ def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch
                          f"(or nodes of another namespace) {sorted(missing)[:5]}")
     if facts:
         tx.run(q.SET_RELATES_WEIGHTS, {"facts": sorted(facts)}).consume()
-    change.upsert("passage", (r["id"] for r in rows["passages"]))
-    change.upsert("episode", (r["id"] for r in rows["episodes"]))
+    change.upsert("passage", (r["unit"]["id"] for r in rows["passages"]))
+    change.upsert("episode", (r["unit"]["id"] for r in rows["episodes"]))
     change.upsert("entity", new_entities)
     change.upsert("fact", new_facts)
     for row in rows["next"]:
