@@ -284,6 +284,15 @@ class LinkedFact:
 
 
 @dataclass
+class Activation:
+    """The PPR mass of one retrieval run, over the graph that run used (for explaining a ranking)."""
+
+    node_ids: list[str]  # the graph's nodes, in the order of ``mass``
+    mass: np.ndarray  # PPR score of every node (sums to 1)
+    graph: object = field(repr=False, default=None)  # the run's ``GraphMatrix`` (adjacency, index)
+
+
+@dataclass
 class RetrievalResult:
     """What ``Memory.retrieve`` returns: ranked units, the facts that seeded them, and why."""
 
@@ -294,6 +303,7 @@ class RetrievalResult:
     seeds: dict[str, float] = field(default_factory=dict)  # entity id -> seed weight
     fallback: str | None = None  # why hippo mode fell back to dense, if it did
     timings_ms: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds (index, encode, ...)
+    activation: Activation | None = field(default=None, repr=False)  # hippo mode: the PPR run's mass
 
     def as_dict(self, id: str | None = None) -> dict[str, Any]:
         out = {"id": id, "question": self.question, "mode": self.mode,

@@ -11,6 +11,7 @@ from ..config import RetrievalSettings
 from ..embedding import Embedder
 from ..graph.ppr import personalized_pagerank
 from ..graph.store import StoreReader
+from ..records import Activation
 from .dense import min_max
 from .dense import top_k as highest_scoring
 from .index import IndexCache, RetrievalIndex
@@ -146,8 +147,8 @@ class HippoRetriever:
         dense = index.units.scores(query)
         scores = dense
         if mode == "hippo":
-            scores, result.facts, result.seeds, result.fallback = self._hippo_scores(index, query, question,
-                                                                                    dense, cfg, as_of, clock)
+            scores, result.facts, result.seeds, result.fallback, result.activation = self._hippo_scores(
+                index, query, question, dense, cfg, as_of, clock)
         else:
             clock("link")
         ranked = highest_scoring(index.units.ids, scores, top_k)
@@ -189,11 +190,12 @@ class HippoRetriever:
         clock("link")
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
-            return dense, facts, {}, reason
+            return dense, facts, {}, reason, None
         reset = seed_vector(index, seeds, dense, cfg)
-        ppr = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)[index.unit_nodes]
+        mass = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)
         clock("ppr")
-        return fuse_ranks(ppr, dense, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None
+        activation = Activation(index.graph.node_ids, mass, index.graph)  # kept for explaining the ranking
+        return fuse_ranks(mass[index.unit_nodes], dense, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None, activation
 
     def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]]) -> list[RetrievedUnit]:
         passage_ids = [i for i, _ in ranked if index.unit_kind[i] == "passage"]

@@ -13,8 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..graph.store import StoreError
 from .auth import BearerAuthMiddleware, TokenPolicy, check_bind
+from .explore_routes import router as explore_router
 from .routes import router
 from .service import MemoryService
+from .ui import GuardMiddleware, install_ui, ui_policy
 
 log = logging.getLogger("hippograph.server")
 DEFAULT_MAX_BODY = 8 * 1024 * 1024  # bytes of one request body
@@ -153,7 +155,7 @@ def create_app(
     host: str = "127.0.0.1",
 ) -> FastAPI:
     """The server application over a ``MemoryService`` (warm it first: ``service.warm()``)."""
-    policy = policy or TokenPolicy()
+    policy = ui_policy(policy or TokenPolicy())  # the explorer's page shell holds no data: public
     mcp_server = None
     if mcp:
         from .mcp_tools import build_mcp
@@ -185,11 +187,14 @@ def create_app(
     app.state.service = service
     app.state.policy = policy
     app.include_router(router)
+    app.include_router(explore_router)
+    install_ui(app)
     if mcp_server is not None:
         app.router.routes.extend(mcp_app.routes)  # POST/GET /mcp, under the same middleware as the API
     _install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=max_body)
-    app.add_middleware(BearerAuthMiddleware, policy=policy)  # outermost: nothing runs before auth
+    app.add_middleware(BearerAuthMiddleware, policy=policy)  # nothing but the guard runs before auth
+    app.add_middleware(GuardMiddleware, policy=policy)  # outermost: Host check, security headers
     return app
 
 

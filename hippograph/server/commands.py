@@ -45,9 +45,11 @@ def serve(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
     service = _service(ctx.obj)
+    from ..graph.open import redact_uri
+
     err.print(
-        f"hippograph serving {ctx.obj.store} on http://{host}:{port} "
-        f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp)"
+        f"hippograph serving {redact_uri(ctx.obj.store)} on http://{host}:{port} "
+        f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp; explorer at /ui)"
     )
     try:
         run(service, policy, host=host, port=port, max_body=int(max_body_mb * 1024 * 1024), log_level=log_level)

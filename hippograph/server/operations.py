@@ -123,8 +123,13 @@ def recall(
     mode: str = "hippo",
     as_of: str | None = None,
     debug: bool = False,
+    explain: bool = False,
 ) -> dict:
-    """Ranked passages/episodes and the facts that seeded them; ``timings_ms`` per stage."""
+    """Ranked passages/episodes (with source, date, seeding facts) and the facts that seeded them;
+    ``timings_ms`` per stage; with ``explain``, the activated subgraph of this run."""
+    from .explain import explain as explain_graph
+    from .explore import NamespaceView, annotate_recall
+
     as_of = check_as_of(as_of)
     ns = service.namespace(namespace)
     result = ns.reader.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
@@ -132,6 +137,10 @@ def recall(
     out = result.as_dict()
     out.pop("id", None)
     out["namespace"] = namespace
+    view = NamespaceView.of(service, namespace)
+    annotate_recall(view, out)
+    if explain:
+        out["explain"] = explain_graph(result, out, view)
     timings = dict(result.timings_ms)
     timings["serialize"] = (time.perf_counter() - start) * 1000
     out["timings_ms"] = {k: round(v, 3) for k, v in timings.items()} if debug else None

@@ -3,12 +3,16 @@ so a slow write never holds up the event loop or the reads beside it)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from .. import __version__
+from . import explore
 from . import operations as ops
 from . import schemas as s
 from .auth import OPEN, PRINCIPAL_KEY, Principal
+from .explore_schemas import DeletionPreview
 from .service import DEFAULT_NAMESPACE, MemoryService, check_namespace
 
 router = APIRouter()
@@ -63,7 +67,10 @@ def remember(body: s.RememberRequest, request: Request, svc: MemoryService = Dep
 def recall(body: s.RecallRequest, request: Request, response: Response, svc: MemoryService = Depends(service)) -> dict:
     """Ranked passages/episodes (with the facts that seeded them) for a question."""
     ns = authorize(request, body.namespace)
-    out = ops.recall(svc, ns, body.question, top_k=body.top_k, mode=body.mode, as_of=body.as_of, debug=body.debug)
+    out = ops.recall(
+        svc, ns, body.question, top_k=body.top_k, mode=body.mode, as_of=body.as_of, debug=body.debug,
+        explain=body.explain,
+    )
     timings = out.pop("_timings")
     response.headers["Server-Timing"] = ", ".join(f"{k};dur={v:.3f}" for k, v in timings.items())
     return out
@@ -76,11 +83,18 @@ def answer(body: s.AnswerRequest, request: Request, svc: MemoryService = Depends
     return ops.answer(svc, ns, body.question, top_k=body.top_k, mode=body.mode, as_of=body.as_of)
 
 
-@router.delete("/documents/{document_id}", response_model=s.ForgetResponse, responses=ERRORS, tags=["memory"])
+@router.delete(
+    "/documents/{document_id}", response_model=s.ForgetResponse | DeletionPreview, responses=ERRORS, tags=["memory"]
+)
 def forget_document(
-    document_id: str, ns: str = Depends(namespace_query), svc: MemoryService = Depends(service)
+    document_id: str,
+    ns: str = Depends(namespace_query),
+    dry_run: bool = Query(False, description="only report what the delete would remove"),
+    svc: MemoryService = Depends(service),
 ) -> dict:
-    """Forget a document and everything only it supports."""
+    """Forget a document and everything only it supports (``dry_run``: the preview, nothing deleted)."""
+    if dry_run:
+        return explore.deletion_preview(svc, ns, document_id)
     return ops.forget(svc, ns, document_id=document_id)
 
 
@@ -97,12 +111,21 @@ def forget_source(
 @router.get("/documents", response_model=s.DocumentPage, responses=ERRORS, tags=["browse"])
 def documents(
     q: str | None = Query(None, max_length=500, description="substring of source, title or id"),
+    title: str | None = Query(None, max_length=500, description="substring of the title"),
+    source: str | None = Query(None, max_length=500, description="substring of the source"),
+    kind: Literal["passages", "episodes"] | None = Query(
+        None, description="documents of passages (texts) or of episodes (conversations)"
+    ),
+    since: str | None = Query(None, max_length=40, description="ingested on or after (ISO date)"),
+    until: str | None = Query(None, max_length=40, description="ingested on or before (ISO date)"),
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=1000),
     ns: str = Depends(namespace_query),
     svc: MemoryService = Depends(service),
 ) -> dict:
-    return ops.list_documents(svc, ns, q=q, offset=offset, limit=limit)
+    return explore.list_documents(
+        svc, ns, q=q, title=title, source=source, kind=kind, since=since, until=until, offset=offset, limit=limit
+    )
 
 
 @router.get("/documents/{document_id}", responses=ERRORS, tags=["browse"])

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .explore_schemas import Explanation
 from .service import DEFAULT_NAMESPACE
 
 MAX_TEXT = 1_000_000  # characters of one remembered text
@@ -60,6 +61,7 @@ class RecallRequest(BaseModel):
     as_of: str | None = AsOf
     namespace: str = Namespace
     debug: bool = Field(False, description="include per-stage server timings (timings_ms)")
+    explain: bool = Field(False, description="include the activated subgraph of this very run (explain)")
 
 
 class Unit(BaseModel):
@@ -73,6 +75,8 @@ class Unit(BaseModel):
     occurred_at: str | None = None
     speaker: str = ""
     context: list[dict] = []
+    source: str = Field("", description="the source key of the unit's document")
+    seed_facts: list[str] = Field([], description="ids of the linked facts it supports or whose entities it mentions")
 
 
 class FactOut(BaseModel):
@@ -94,6 +98,7 @@ class RecallResponse(BaseModel):
     facts: list[FactOut]
     fallback: str | None = None
     timings_ms: dict[str, float] | None = None
+    explain: Explanation | None = None
 
 
 class AnswerRequest(BaseModel):
@@ -127,6 +132,7 @@ class DocumentOut(BaseModel):
     passages: int
     episodes: int
     ingested_at: str
+    kind: str = Field("passages", description="passages (a text) or episodes (a conversation)")
 
 
 class EntityOut(BaseModel):

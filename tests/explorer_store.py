@@ -1,0 +1,27 @@
+"""Test helper: the explorer's small fixture store, built from the committed notes in
+tests/fixtures/explorer (namespace ``default`` and ``other``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "explorer"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def build_store(path: Path, embedder) -> str:
+    """Ingest the fixture notes into a new SQLite store at ``path``; returns its URI."""
+    from hippograph import Memory, Settings
+
+    uri = f"sqlite:///{path}"
+    memory = Memory(Settings(store=uri), embedder=embedder)
+    try:
+        for namespace in ("default", "other"):
+            target = memory if namespace == "default" else memory.in_namespace(namespace)
+            files = sorted(str(p) for p in (FIXTURE / namespace).iterdir())
+            report = target.ingest(files)
+            if not report.ok:
+                raise RuntimeError(f"fixture store: {report.problems}")
+    finally:
+        memory.close()
+    return uri
