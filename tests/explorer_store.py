@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "explorer"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -25,3 +27,9 @@ def build_store(path: Path, embedder) -> str:
     finally:
         memory.close()
     return uri
+
+
+@pytest.fixture(scope="session")
+def fixture_uri(tmp_path_factory, embedder) -> str:
+    """The fixture store, built once per test session (tests copy it before changing it)."""
+    return build_store(tmp_path_factory.mktemp("explorer") / "explorer.db", embedder)
