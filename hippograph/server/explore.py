@@ -233,8 +233,8 @@ def overview(service: MemoryService, namespace: str) -> dict:
     return {"namespace": namespace, "store": redact_uri(store.uri), "namespaces": store.namespaces(),
             "stats": store.stats().as_dict(), "generation": generation,
             "index": {"generation": index.generation, "up_to_date": index.generation == generation,
-                      "units": n_units, "facts": len(index.facts), "graph_nodes": index.graph.size,
-                      "entities": index.graph.size - n_units,
+                      "units": n_units, "facts": len(index.facts), "graph_nodes": len(index.graph.index),
+                      "entities": len(index.graph.index) - n_units,
                       "vector_index": reader.retriever.indexes.backend}}
 
 

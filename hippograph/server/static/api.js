@@ -69,7 +69,7 @@ export async function api(path, { method = "GET", body, namespace = "default", q
       body: body === undefined ? undefined : JSON.stringify({ ...body, namespace }),
     });
     if (response.status === 401 || (response.status === 403 && token)) {
-      if (token) dropToken(tokens()[namespace] ? namespace : "*");
+      if (response.status === 401 && token) dropToken(tokens()[namespace] ? namespace : "*");
       const reason = response.status === 401
         ? (token ? "That token was refused. Enter it again." : "This server needs a token.")
         : `This token does not open namespace “${namespace}”.`;
