@@ -21,7 +21,7 @@ from common import markdown_table, percentile, write_results
 from musique import build_store, questions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import CHROMIUM_ARGS, CHROMIUM, OriginGuard  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, OriginGuard
 
 GOALS = {"search_p50_ms": 300.0, "explain_p50_ms": 1000.0}
 # Runs in the page: submit the search form, resolve when the page marks the results rendered.

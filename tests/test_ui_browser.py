@@ -11,14 +11,14 @@ import time
 
 import httpx
 import pytest
-
 from browser import CHROMIUM_ARGS, OriginGuard, chromium_or_skip
 from explorer_store import HOSTILE, fixture_uri  # noqa: F401 (a fixture)
+from serving import ThreadedServer
+
 from hippograph import Settings
 from hippograph.server import MemoryService, TokenPolicy
 from hippograph.server.app import create_app
 from hippograph.server.ui import CSP
-from serving import ThreadedServer
 
 TOKEN = "browser-token"
 OTHER_TOKEN = "other-namespace-token"
