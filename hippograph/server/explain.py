@@ -144,7 +144,9 @@ def _laid_out(basis: str, nodes: dict[str, dict], edges: list[dict]) -> dict:
         rows = -(-len(members) // width)
         for rank, i in enumerate(members):
             node = nodes[order[i]]
-            node["x"] = round((offset + rank % width + 0.5) / total, 5)
+            # Alternate rows lean left and right so edges inside a wrapped layer do not run through nodes.
+            lean = (0.2 if (rank // width) % 2 else -0.2) if width > 1 else 0.0
+            node["x"] = round((offset + rank % width + 0.5 + lean) / total, 5)
             node["y"] = round((rank // width + 0.5) / rows, 5)
         offset += width
     return {"basis": basis, "nodes": list(nodes.values()), "edges": edges}

@@ -63,7 +63,12 @@ class NamespaceView:
         return records
 
     def documents(self) -> dict[str, DocumentInfo]:
-        return {d.id: d for d in self.store.documents()}
+        """Every document of the namespace by id (read once per index snapshot)."""
+        cached = getattr(self.index, "_explorer_documents", None)
+        if cached is None or cached[0] != self.index.generation or cached[1] != self.store.generation():
+            cached = (self.index.generation, self.store.generation(), {d.id: d for d in self.store.documents()})
+            self.index._explorer_documents = cached  # type: ignore[attr-defined]  # dies with the snapshot
+        return cached[2]
 
 
 def unit_row(unit: Passage | Episode, docs: dict[str, DocumentInfo]) -> dict:
@@ -101,9 +106,12 @@ def supersessions_touching(view: NamespaceView, fact_ids: set[str],
     the document of its newer fact)."""
     if not fact_ids:
         return []
-    fact_units = fact_units if fact_units is not None else view.store.fact_units()
     subjects = {f.subject for f in view.index.fact_records if f.id in fact_ids}
-    related = fact_ids | {f.id for f in view.index.fact_records if f.subject in subjects}
+    related_records = [f for f in view.index.fact_records if f.subject in subjects or f.id in fact_ids]
+    if not any(f.invalid_at is not None for f in related_records):
+        return []  # every supersession ends its old fact's validity: none here
+    related = fact_ids | {f.id for f in related_records}
+    fact_units = fact_units if fact_units is not None else view.store.fact_units()
     unit_ids = sorted({u for f in related for u in fact_units.get(f, [])})
     doc_ids = sorted({u.document_id for u in view.units(unit_ids).values()})
     found: dict[tuple[str, str], Supersession] = {}

@@ -144,7 +144,8 @@ async function entityPage(id, params) {
     class: `fact status-${f.status}`, "data-fact-id": f.id, "data-status": f.status },
     h("span", { class: "status" }, f.status.replaceAll("_", " ")),
     h("span", { class: "fact-text" }, f.text),
-    h("span", { class: "validity" }, `valid ${date(f.valid_from) || "?"} → ${f.invalid_at !== null ? date(f.invalid_at) || "?" : "now"}`),
+    h("span", { class: "validity" }, (f.valid_from ? `valid from ${date(f.valid_from)}` : "undated") +
+      (f.invalid_at !== null ? ` until ${date(f.invalid_at) || "?"}` : "")),
     f.superseded_by.length ? h("div", { class: "superseded-by" }, "superseded by ", f.superseded_by.map((s) =>
       h("a", { href: link.entity(s.subject) }, s.text)), f.superseded_by[0].at ? ` on ${date(f.superseded_by[0].at)}` : "") : null,
     h("ul", { class: "sources" }, f.sources.map((s) => h("li", {}, "from ",
@@ -263,5 +264,5 @@ async function overviewPage() {
     h("h3", {}, "Namespaces"), h("ul", {}, o.namespaces.map((n) => h("li", {}, n)))));
 }
 
-window.addEventListener("hashchange", render);
+window.addEventListener("hashchange", () => { window.scrollTo(0, 0); render(); });
 loadNamespaces().finally(render);

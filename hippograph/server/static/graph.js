@@ -92,7 +92,9 @@ export function drawExplain(container, explanation) {
 // Greedy placement: heaviest first, each label at the first candidate spot clear of every label
 // and node circle placed so far (measured with getBBox, so real font metrics count).
 function placeLabels(explanation, pos, layer, width, height) {
-  const heavy = explanation.nodes.filter((n) => n.mass).sort((a, b) => b.mass - a.mass).slice(0, LABELLED);
+  // The question is always named; then the LABELLED nodes with the most PPR mass.
+  const heavy = [...explanation.nodes.filter((n) => n.kind === "question"),
+                 ...explanation.nodes.filter((n) => n.mass).sort((a, b) => b.mass - a.mass).slice(0, LABELLED)];
   const placed = [];
   const circles = [...pos.values()].map((p) => ({ x: p.x - p.r, y: p.y - p.r, width: 2 * p.r, height: 2 * p.r }));
   for (const n of heavy) {
