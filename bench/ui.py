@@ -75,8 +75,11 @@ def main() -> None:
     parser.add_argument("--data", help="folder of the shared datasets (default: HIPPOGRAPH_DATA)")
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--screenshots", help="write search.png, explain.png and entity.png here")
-    parser.add_argument("--as-built", action="store_true",
-                        help="use the cached store as it is, without finishing its ingestion (partial builds)")
+    parser.add_argument(
+        "--as-built",
+        action="store_true",
+        help="use the cached store as it is, without finishing its ingestion (partial builds)",
+    )
     args = parser.parse_args()
 
     import httpx
@@ -128,26 +131,42 @@ def main() -> None:
     result = {
         "store": {k: stats[k] for k in ("documents", "passages", "entities", "facts", "edges")},
         "questions": len(items),
-        "api_recall_p50_ms": round(percentile(api_ms, 50), 1), "api_recall_p95_ms": round(percentile(api_ms, 95), 1),
-        "search_p50_ms": round(percentile(search_ms, 50), 1), "search_p95_ms": round(percentile(search_ms, 95), 1),
+        "api_recall_p50_ms": round(percentile(api_ms, 50), 1),
+        "api_recall_p95_ms": round(percentile(api_ms, 95), 1),
+        "search_p50_ms": round(percentile(search_ms, 50), 1),
+        "search_p95_ms": round(percentile(search_ms, 95), 1),
         "explain_p50_ms": round(percentile(explain_ms, 50), 1),
         "explain_p95_ms": round(percentile(explain_ms, 95), 1),
-        "explain_nodes_p50": percentile(nodes, 50), "explain_labels_p50": percentile(labels, 50),
+        "explain_nodes_p50": percentile(nodes, 50),
+        "explain_labels_p50": percentile(labels, 50),
         "search_over_api": round(percentile(search_ms, 50) / max(percentile(api_ms, 50), 1e-9), 2),
         "goals": GOALS,
     }
     result["goals_met"] = {k: result[k] < v for k, v in GOALS.items()}
-    rows = [["POST /recall from Python (baseline)", result["api_recall_p50_ms"], result["api_recall_p95_ms"], "", ""],
-            ["search: submit -> results rendered", result["search_p50_ms"], result["search_p95_ms"],
-             f"< {GOALS['search_p50_ms']:.0f}", "met" if result["goals_met"]["search_p50_ms"] else "NOT met"],
-            [f"explain: submit -> {result['explain_nodes_p50']} nodes drawn", result["explain_p50_ms"],
-             result["explain_p95_ms"], f"< {GOALS['explain_p50_ms']:.0f}",
-             "met" if result["goals_met"]["explain_p50_ms"] else "NOT met"]]
+    rows = [
+        ["POST /recall from Python (baseline)", result["api_recall_p50_ms"], result["api_recall_p95_ms"], "", ""],
+        [
+            "search: submit -> results rendered",
+            result["search_p50_ms"],
+            result["search_p95_ms"],
+            f"< {GOALS['search_p50_ms']:.0f}",
+            "met" if result["goals_met"]["search_p50_ms"] else "NOT met",
+        ],
+        [
+            f"explain: submit -> {result['explain_nodes_p50']} nodes drawn",
+            result["explain_p50_ms"],
+            result["explain_p95_ms"],
+            f"< {GOALS['explain_p50_ms']:.0f}",
+            "met" if result["goals_met"]["explain_p50_ms"] else "NOT met",
+        ],
+    ]
     result["complete_store"] = stats["passages"] >= 1890
-    table = (f"## Explorer in Chromium on MuSiQue dev100 (OpenIE store, {stats['passages']} of 1,890 passages, "
-             f"{stats['entities']} entities; {len(items)} questions, top 5)\n\n"
-             + markdown_table(["what", "p50 ms", "p95 ms", "goal (p50)", ""], rows)
-             + f"\n\nPage search p50 / API p50 = {result['search_over_api']}x.")
+    table = (
+        f"## Explorer in Chromium on MuSiQue dev100 (OpenIE store, {stats['passages']} of 1,890 passages, "
+        f"{stats['entities']} entities; {len(items)} questions, top 5)\n\n"
+        + markdown_table(["what", "p50 ms", "p95 ms", "goal (p50)", ""], rows)
+        + f"\n\nPage search p50 / API p50 = {result['search_over_api']}x."
+    )
     write_results("ui", result, table)
 
 

@@ -10,8 +10,16 @@ import pytest
 
 CHROMIUM = os.environ.get("HIPPOGRAPH_CHROMIUM", "/usr/bin/chromium")
 # Without these Chromium keeps calling outside hosts (updates, sync, field trials).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-default-apps", "--disable-extensions"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
 
 
 def chromium_or_skip() -> str:
@@ -22,8 +30,10 @@ def chromium_or_skip() -> str:
     except ImportError:
         found = None
     if not found:
-        message = ("Chromium or Playwright missing: `apt-get install -y chromium` and `pip install -e '.[dev]'` "
-                   "(.ci/run does both)")
+        message = (
+            "Chromium or Playwright missing: `apt-get install -y chromium` and `pip install -e '.[dev]'` "
+            "(.ci/run does both)"
+        )
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(message)
         pytest.skip(message)

@@ -16,8 +16,6 @@ from hippograph.server.ui import CSP
 TOKEN = "ui-test-token"
 
 
-
-
 @pytest.fixture
 def service(fixture_uri, tmp_path, embedder):  # noqa: F811
     # A copy per test: some tests delete documents.
@@ -66,8 +64,9 @@ def test_recall_explain_comes_from_the_ranking_run(open_server):
 
 def test_explain_shows_supersession_when_looking_back(open_server):
     with httpx.Client(base_url=open_server, timeout=60) as http:
-        out = http.post("/recall", json={"question": "Where did Alice move to?", "as_of": "2023-01-01",
-                                         "explain": True}).json()
+        out = http.post(
+            "/recall", json={"question": "Where did Alice move to?", "as_of": "2023-01-01", "explain": True}
+        ).json()
     edges = [e for e in out["explain"]["edges"] if e["kind"] == "superseded"]
     assert edges, "a linked fact about Alice's moves has a SUPERSEDED_BY link"
     nodes = {n["id"]: n for n in out["explain"]["nodes"]}
@@ -108,10 +107,12 @@ def test_dry_run_counts_equal_what_the_delete_removes(open_server):
             assert http.get("/stats").json() == before, "a dry run changes nothing"
             assert http.delete(f"/documents/{doc['id']}").json()["deleted"] == [doc["id"]]
             after = http.get("/stats").json()
-            removed = {k: before[k] - after[k] for k in ("documents", "passages", "episodes", "entities", "facts",
-                                                        "edges")}
-            removed["edges_by_type"] = {k: before["edges_by_type"][k] - after["edges_by_type"].get(k, 0)
-                                        for k in before["edges_by_type"]}
+            removed = {
+                k: before[k] - after[k] for k in ("documents", "passages", "episodes", "entities", "facts", "edges")
+            }
+            removed["edges_by_type"] = {
+                k: before["edges_by_type"][k] - after["edges_by_type"].get(k, 0) for k in before["edges_by_type"]
+            }
             assert preview["removes"] == removed, doc["title"]
 
 
@@ -167,8 +168,9 @@ def test_without_a_token_only_loopback_host_names_are_answered(open_server):
         for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example"):
             response = http.get("/overview", headers={"Host": host})
             assert response.status_code == 421 and "Host" in response.json()["message"], host
-        cors = http.options("/recall", headers={"Origin": "http://evil.example",
-                                                "Access-Control-Request-Method": "POST"})
+        cors = http.options(
+            "/recall", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}
+        )
         assert not any(h.lower().startswith("access-control-") for h in cors.headers)
 
 
@@ -182,4 +184,3 @@ def test_openapi_lists_the_explorer_routes(service):
     delete = spec["paths"]["/documents/{document_id}"]["delete"]
     assert any(p["name"] == "dry_run" for p in delete["parameters"])
     assert "/ui" not in spec["paths"]
-

@@ -101,8 +101,12 @@ def test_search_lists_what_recall_returns_in_order(browser, service):
     with serve(service) as url, Page(browser, url) as page:
         page.goto(url + "/")
         assert page.url.endswith("/ui")
-        cases = [("Where does Alice live?", "hippo", ""), ("Where does Alice live?", "dense", ""),
-                 ("Where did Alice live?", "hippo", "2021-12-31"), ("What did Marie Curie discover?", "hippo", "")]
+        cases = [
+            ("Where does Alice live?", "hippo", ""),
+            ("Where does Alice live?", "dense", ""),
+            ("Where did Alice live?", "hippo", "2021-12-31"),
+            ("What did Marie Curie discover?", "hippo", ""),
+        ]
         for question, mode, as_of in cases:
             shown = search(page, question, mode, as_of)
             expected = recall_ids(url, question=question, mode=mode, as_of=as_of or None, top_k=5)
@@ -122,11 +126,13 @@ def test_explain_view_draws_the_run_with_labels_apart(browser, service):
         assert all(page.eval_on_selector_all("svg.explain a.node", "els => els.map(e => e.getAttribute('href'))"))
         kinds = set(page.eval_on_selector_all("svg.explain line.edge", "els => els.map(e => e.dataset.kind)"))
         assert {"link", "mention"} <= kinds
-        boxes = page.eval_on_selector_all("svg.explain text.label", "els => els.map(e => { const b = e.getBBox(); "
-                                          "return [b.x, b.y, b.width, b.height]; })")
+        boxes = page.eval_on_selector_all(
+            "svg.explain text.label",
+            "els => els.map(e => { const b = e.getBBox(); return [b.x, b.y, b.width, b.height]; })",
+        )
         assert 0 < len(boxes) <= 21  # the question and the 20 heaviest
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
+            for b in boxes[i + 1 :]:
                 apart = a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1]
                 assert apart, (a, b)
         # A node without a permanent label shows its label on keyboard focus.
@@ -143,9 +149,12 @@ def test_entity_page_shows_superseded_facts(browser, service):
     with serve(service) as url, Page(browser, url) as page:
         page.goto(url + "/ui#/entity/alice")
         page.wait_for_selector(".timeline")
-        rows = page.eval_on_selector_all(".timeline li.fact", "els => els.map(e => [e.dataset.status, "
-                                         "e.querySelector('.fact-text').textContent, "
-                                         "(e.querySelector('.superseded-by') || {}).textContent || ''])")
+        rows = page.eval_on_selector_all(
+            ".timeline li.fact",
+            "els => els.map(e => [e.dataset.status, "
+            "e.querySelector('.fact-text').textContent, "
+            "(e.querySelector('.superseded-by') || {}).textContent || ''])",
+        )
         paris = [r for r in rows if "Paris" in r[1] and ("live" in r[1] or "move" in r[1])]
         assert paris and paris[0][0] == "superseded" and "Berlin" in paris[0][2]
         lisbon = [r for r in rows if "Lisbon" in r[1]]
@@ -154,8 +163,9 @@ def test_entity_page_shows_superseded_facts(browser, service):
         page.click(".as-of button[type=submit]")
         wait_until(page, "location.hash.includes('as_of')")
         page.wait_for_selector(".timeline li.fact[data-status=valid]")
-        statuses = page.eval_on_selector_all(".timeline li.fact", "els => els.map(e => [e.dataset.status, "
-                                             "e.querySelector('.fact-text').textContent])")
+        statuses = page.eval_on_selector_all(
+            ".timeline li.fact", "els => els.map(e => [e.dataset.status, e.querySelector('.fact-text').textContent])"
+        )
         assert any(s == "valid" and "Paris" in t for s, t in statuses)
         assert any(s == "not_yet_valid" and "Lisbon" in t for s, t in statuses)
 
@@ -171,8 +181,12 @@ def test_delete_with_preview_removes_the_document_from_search(browser, service):
         page.goto(url + f"/ui#/document/{doc['id']}")
         page.click("button.danger")
         page.wait_for_selector(".confirm table.counts")
-        shown = dict(page.eval_on_selector_all(".confirm tr[data-count]", "els => els.map(e => "
-                                               "[e.dataset.count, Number(e.querySelector('td').textContent)])"))
+        shown = dict(
+            page.eval_on_selector_all(
+                ".confirm tr[data-count]",
+                "els => els.map(e => [e.dataset.count, Number(e.querySelector('td').textContent)])",
+            )
+        )
         assert http.get("/stats").json() == before, "the preview deletes nothing"
         page.click(".confirm button[name=confirm]")
         wait_until(page, "location.hash === '#/documents'")
@@ -226,8 +240,11 @@ def test_token_prompt_and_a_401_asks_again(browser, service):
         page.fill("input[name=token]", "wrong-token")
         page.click("#token-form button")
         # The wrong token gets a 401, and the page asks again.
-        wait_until(page, "document.getElementById('auth').hidden === false && "
-                               "document.getElementById('token-reason').textContent.includes('refused')")
+        wait_until(
+            page,
+            "document.getElementById('auth').hidden === false && "
+            "document.getElementById('token-reason').textContent.includes('refused')",
+        )
         page.fill("input[name=token]", TOKEN)
         page.click("#token-form button")
         page.wait_for_selector("#auth", state="hidden")
@@ -266,6 +283,7 @@ def test_namespace_switch_shows_only_that_namespace(browser, service):
         other_units = set()
         with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
             for d in http.get("/documents", params={"namespace": "other"}).json()["items"]:
-                other_units |= {u["id"] for u in http.get(f"/documents/{d['id']}",
-                                                          params={"namespace": "other"}).json()["units"]}
+                other_units |= {
+                    u["id"] for u in http.get(f"/documents/{d['id']}", params={"namespace": "other"}).json()["units"]
+                }
         assert shown and set(shown) <= other_units

@@ -35,20 +35,32 @@ def _unit_label(unit: dict) -> str:
 def explain(result: RetrievalResult, out: dict, view: NamespaceView, limit: int = 200) -> dict:
     """``{basis, nodes: [{id, kind, label, mass, ...}], edges: [{source, target, kind}]}`` with ``x, y``
     in [0, 1] on every node; ``basis`` is ``ppr`` or ``dense`` (no PPR ran: dense mode or fallback)."""
-    nodes: dict[str, dict] = {QUESTION_ID: {"id": QUESTION_ID, "kind": "question", "label": result.question,
-                                            "mass": None}}
+    nodes: dict[str, dict] = {
+        QUESTION_ID: {"id": QUESTION_ID, "kind": "question", "label": result.question, "mass": None}
+    }
     edges: list[dict] = []
     for fact in out.get("facts", []):
-        nodes[fact["id"]] = {"id": fact["id"], "kind": "fact", "label": fact["text"], "mass": None,
-                             "score": fact.get("score"), "subject": fact["subject"],
-                             "superseded": fact.get("invalid_at") is not None}
+        nodes[fact["id"]] = {
+            "id": fact["id"],
+            "kind": "fact",
+            "label": fact["text"],
+            "mass": None,
+            "score": fact.get("score"),
+            "subject": fact["subject"],
+            "superseded": fact.get("invalid_at") is not None,
+        }
         edges.append({"source": QUESTION_ID, "target": fact["id"], "kind": "link"})
     activation = result.activation
     if activation is None:
         total = sum(max(p["score"], 0.0) for p in out["passages"]) or 1.0
         for p in out["passages"]:
-            nodes[p["id"]] = {"id": p["id"], "kind": p["kind"], "label": _unit_label(p),
-                              "mass": max(p["score"], 0.0) / total, "document_id": p["document_id"]}
+            nodes[p["id"]] = {
+                "id": p["id"],
+                "kind": p["kind"],
+                "label": _unit_label(p),
+                "mass": max(p["score"], 0.0) / total,
+                "document_id": p["document_id"],
+            }
             edges.append({"source": QUESTION_ID, "target": p["id"], "kind": "dense"})
         return _laid_out("dense", nodes, edges)
     graph = activation.graph
@@ -83,22 +95,31 @@ def explain(result: RetrievalResult, out: dict, view: NamespaceView, limit: int 
         for fact_id in (link.old_fact_id, link.new_fact_id):
             if fact_id not in nodes:
                 record = next(iter(view.store.facts([fact_id])), None)
-                nodes[fact_id] = {"id": fact_id, "kind": "fact", "label": record.text if record else fact_id,
-                                  "mass": None, "subject": record.subject if record else "",
-                                  "superseded": bool(record and record.invalid_at is not None)}
+                nodes[fact_id] = {
+                    "id": fact_id,
+                    "kind": "fact",
+                    "label": record.text if record else fact_id,
+                    "mass": None,
+                    "subject": record.subject if record else "",
+                    "superseded": bool(record and record.invalid_at is not None),
+                }
         edges.append({"source": link.old_fact_id, "target": link.new_fact_id, "kind": "superseded"})
     return _laid_out("ppr", nodes, edges)
 
 
-def _graph_edges(adjacency, chosen: list[int], ids: list[str], kinds: dict[str, str],
-                 view: NamespaceView) -> list[dict]:
+def _graph_edges(
+    adjacency, chosen: list[int], ids: list[str], kinds: dict[str, str], view: NamespaceView
+) -> list[dict]:
     """Edges of the PPR graph among the chosen nodes: mention, next, fact and synonym."""
     positions = np.asarray(chosen, dtype=np.int64)
     sub = adjacency[positions][:, positions].tocoo()
     fact_pairs = {frozenset((f.subject, f.object)) for f in view.index.fact_records}
     chosen_ids = {ids[i] for i in chosen}
-    synonym_pairs = {frozenset((e.source, e.target)) for e in view.store.synonym_edges()
-                     if e.source in chosen_ids and e.target in chosen_ids}
+    synonym_pairs = {
+        frozenset((e.source, e.target))
+        for e in view.store.synonym_edges()
+        if e.source in chosen_ids and e.target in chosen_ids
+    }
     out = []
     for r, c in zip(sub.row, sub.col):
         if r >= c:
@@ -126,9 +147,13 @@ def _laid_out(basis: str, nodes: dict[str, dict], edges: list[dict]) -> dict:
     # Layers must be consecutive for Sugiyama; unused layers (e.g. no facts) are closed up.
     used = sorted(set(layers))
     layers = [used.index(layer) for layer in layers]
-    pairs = [(position[e["source"]], position[e["target"]]) for e in edges
-             if e["source"] in position and e["target"] in position and layers[position[e["source"]]]
-             != layers[position[e["target"]]]]
+    pairs = [
+        (position[e["source"]], position[e["target"]])
+        for e in edges
+        if e["source"] in position
+        and e["target"] in position
+        and layers[position[e["source"]]] != layers[position[e["target"]]]
+    ]
     graph = ig.Graph(n=len(order), edges=pairs, directed=False)
     coords = np.asarray(list(graph.layout_sugiyama(layers=layers, maxiter=30)), dtype=float).reshape(-1, 2)
     # Sugiyama orders nodes within each layer to cut crossings; draw layers left to right, and wrap a

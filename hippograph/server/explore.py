@@ -43,7 +43,7 @@ class NamespaceView:
         if position is None:
             return []
         adjacency = self.adjacency
-        row = adjacency.indices[adjacency.indptr[position]: adjacency.indptr[position + 1]]
+        row = adjacency.indices[adjacency.indptr[position] : adjacency.indptr[position + 1]]
         ids = self.index.graph.node_ids
         return [ids[i] for i in row]
 
@@ -57,8 +57,9 @@ class NamespaceView:
 
     def units(self, ids: list[str]) -> dict[str, Passage | Episode]:
         kinds = self.index.unit_kind
-        records: dict[str, Passage | Episode] = {p.id: p for p in self.store.passages(
-            [i for i in ids if kinds.get(i) == "passage"])}
+        records: dict[str, Passage | Episode] = {
+            p.id: p for p in self.store.passages([i for i in ids if kinds.get(i) == "passage"])
+        }
         records |= {e.id: e for e in self.store.episodes([i for i in ids if kinds.get(i) == "episode"])}
         return records
 
@@ -73,10 +74,16 @@ class NamespaceView:
 
 def unit_row(unit: Passage | Episode, docs: dict[str, DocumentInfo]) -> dict:
     doc = docs.get(unit.document_id)
-    return {"id": unit.id, "kind": "episode" if isinstance(unit, Episode) else "passage",
-            "title": getattr(unit, "title", "") or (doc.title if doc else ""), "text": unit.text,
-            "document_id": unit.document_id, "source": doc.source if doc else "",
-            "occurred_at": unit.occurred_at, "speaker": getattr(unit, "speaker", "")}
+    return {
+        "id": unit.id,
+        "kind": "episode" if isinstance(unit, Episode) else "passage",
+        "title": getattr(unit, "title", "") or (doc.title if doc else ""),
+        "text": unit.text,
+        "document_id": unit.document_id,
+        "source": doc.source if doc else "",
+        "occurred_at": unit.occurred_at,
+        "speaker": getattr(unit, "speaker", ""),
+    }
 
 
 def annotate_recall(view: NamespaceView, out: dict) -> None:
@@ -90,8 +97,9 @@ def annotate_recall(view: NamespaceView, out: dict) -> None:
     for p in out.get("passages", []):
         mentioned = set(view.entity_neighbours(p["id"])) if linked else set()
         own = {f.id for f in supported.get(p["id"], [])}
-        p["seed_facts"] = [fid for fid, f in linked.items()
-                           if fid in own or f["subject"] in mentioned or f["object"] in mentioned]
+        p["seed_facts"] = [
+            fid for fid, f in linked.items() if fid in own or f["subject"] in mentioned or f["object"] in mentioned
+        ]
         doc = docs.get(p["document_id"])
         p["source"] = doc.source if doc else ""
         record = records.get(p["id"])
@@ -99,8 +107,9 @@ def annotate_recall(view: NamespaceView, out: dict) -> None:
             p["occurred_at"] = record.occurred_at
 
 
-def supersessions_touching(view: NamespaceView, fact_ids: set[str],
-                           fact_units: dict[str, list[str]] | None = None) -> list[Supersession]:
+def supersessions_touching(
+    view: NamespaceView, fact_ids: set[str], fact_units: dict[str, list[str]] | None = None
+) -> list[Supersession]:
     """SUPERSEDED_BY links whose old or new fact is in ``fact_ids``, read from the documents that
     support those facts or other facts about the same subjects (the store keeps a supersession with
     the document of its newer fact)."""
@@ -134,8 +143,15 @@ def fact_status(fact: Fact, as_of: str | None) -> str:
 
 
 def _fact_row(fact: Fact) -> dict:
-    return {"id": fact.id, "subject": fact.subject, "predicate": fact.predicate, "object": fact.object,
-            "text": fact.text, "valid_from": fact.valid_from, "invalid_at": fact.invalid_at}
+    return {
+        "id": fact.id,
+        "subject": fact.subject,
+        "predicate": fact.predicate,
+        "object": fact.object,
+        "text": fact.text,
+        "valid_from": fact.valid_from,
+        "invalid_at": fact.invalid_at,
+    }
 
 
 def entity_history(service: MemoryService, namespace: str, entity_id: str, as_of: str | None = None) -> dict:
@@ -160,22 +176,40 @@ def entity_history(service: MemoryService, namespace: str, entity_id: str, as_of
     for fact in sorted(facts.values(), key=lambda f: (f.valid_from or "", f.created_at, f.id)):
         row = _fact_row(fact)
         row["status"] = fact_status(fact, as_of)
-        row["superseded_by"] = [_fact_row(facts.get(s.new_fact_id) or extra[s.new_fact_id]) | {"at": s.at}
-                                for s in links if s.old_fact_id == fact.id
-                                and (s.new_fact_id in facts or s.new_fact_id in extra)]
+        row["superseded_by"] = [
+            _fact_row(facts.get(s.new_fact_id) or extra[s.new_fact_id]) | {"at": s.at}
+            for s in links
+            if s.old_fact_id == fact.id and (s.new_fact_id in facts or s.new_fact_id in extra)
+        ]
         row["supersedes"] = [s.old_fact_id for s in links if s.new_fact_id == fact.id]
-        row["sources"] = [unit_row(records[u], docs) | {"text": records[u].text[:300]}
-                          for u in fact_units.get(fact.id, []) if u in records]
+        row["sources"] = [
+            unit_row(records[u], docs) | {"text": records[u].text[:300]}
+            for u in fact_units.get(fact.id, [])
+            if u in records
+        ]
         timeline.append(row)
     mentions = [unit_row(records[u], docs) for u in mentioning if u in records]
     if as_of is not None:
         mentions = [m for m in mentions if not m["occurred_at"] or m["occurred_at"][: len(as_of)] <= as_of]
     mentions.sort(key=lambda m: (m["occurred_at"] or "", m["id"]))
-    aliases = sorted(({"id": e.target if e.source == entity_id else e.source, "score": round(e.score, 4)}
-                      for e in view.store.synonym_edges() if entity_id in (e.source, e.target)),
-                     key=lambda a: (-a["score"], a["id"]))
-    return {"id": entity_id, "name": name, "namespace": namespace, "as_of": as_of, "aliases": aliases,
-            "mentions": int(index.unit_mentions.get(entity_id, 0)), "facts": timeline, "units": mentions}
+    aliases = sorted(
+        (
+            {"id": e.target if e.source == entity_id else e.source, "score": round(e.score, 4)}
+            for e in view.store.synonym_edges()
+            if entity_id in (e.source, e.target)
+        ),
+        key=lambda a: (-a["score"], a["id"]),
+    )
+    return {
+        "id": entity_id,
+        "name": name,
+        "namespace": namespace,
+        "as_of": as_of,
+        "aliases": aliases,
+        "mentions": int(index.unit_mentions.get(entity_id, 0)),
+        "facts": timeline,
+        "units": mentions,
+    }
 
 
 def _entity_name(view: NamespaceView, entity_id: str, doc_ids: list[str]) -> str:
@@ -207,28 +241,49 @@ def deletion_preview(service: MemoryService, namespace: str, document_id: str) -
     restored = sorted(o for o in olds if all(s.old_fact_id != o or s in gone_links for s in every_link))
     facts_by_id = {f.id: f for f in batch.facts}
     touched_entities = {m.entity_id for m in batch.mentions}
-    touched_entities |= {e for f in touched_facts if f in facts_by_id
-                         for e in (facts_by_id[f].subject, facts_by_id[f].object)}
+    touched_entities |= {
+        e for f in touched_facts if f in facts_by_id for e in (facts_by_id[f].subject, facts_by_id[f].object)
+    }
     still_used = {e for f in view.index.fact_records if f.id not in gone_facts for e in (f.subject, f.object)}
-    gone_entities = sorted(e for e in touched_entities if e not in still_used
-                           and not set(view.unit_neighbours(e)) - units)
+    gone_entities = sorted(
+        e for e in touched_entities if e not in still_used and not set(view.unit_neighbours(e)) - units
+    )
     gone_set = set(gone_entities)
     synonyms = [e for e in view.store.synonym_edges() if e.source in gone_set or e.target in gone_set]
     episodes = {e.id for e in batch.episodes}
     chain = view.index.next_episode
     next_edges = {(a, b) for a, b in chain.items() if a in episodes or b in episodes}
     n_facts = len(gone_facts)
-    edges = {"HAS_PASSAGE": len(batch.passages), "HAS_EPISODE": len(batch.episodes),
-             "MENTIONS": len(batch.mentions), "SUPPORTS": len(batch.supports), "RELATES": n_facts,
-             "SUBJECT": n_facts, "OBJECT": n_facts, "SYNONYM": len(synonyms), "NEXT": len(next_edges),
-             "SUPERSEDED_BY": len(gone_links)}
+    edges = {
+        "HAS_PASSAGE": len(batch.passages),
+        "HAS_EPISODE": len(batch.episodes),
+        "MENTIONS": len(batch.mentions),
+        "SUPPORTS": len(batch.supports),
+        "RELATES": n_facts,
+        "SUBJECT": n_facts,
+        "OBJECT": n_facts,
+        "SYNONYM": len(synonyms),
+        "NEXT": len(next_edges),
+        "SUPERSEDED_BY": len(gone_links),
+    }
     names = {f.id: f.text for f in batch.facts}
-    return {"document_id": document_id, "namespace": namespace, "dry_run": True,
-            "removes": {"documents": 1, "passages": len(batch.passages), "episodes": len(batch.episodes),
-                        "entities": len(gone_entities), "facts": n_facts, "edges": sum(edges.values()),
-                        "edges_by_type": dict(sorted(edges.items()))},
-            "facts": [{"id": f, "text": names.get(f, f)} for f in sorted(gone_facts)],
-            "entities": gone_entities, "facts_restored": restored}
+    return {
+        "document_id": document_id,
+        "namespace": namespace,
+        "dry_run": True,
+        "removes": {
+            "documents": 1,
+            "passages": len(batch.passages),
+            "episodes": len(batch.episodes),
+            "entities": len(gone_entities),
+            "facts": n_facts,
+            "edges": sum(edges.values()),
+            "edges_by_type": dict(sorted(edges.items())),
+        },
+        "facts": [{"id": f, "text": names.get(f, f)} for f in sorted(gone_facts)],
+        "entities": gone_entities,
+        "facts_restored": restored,
+    }
 
 
 def overview(service: MemoryService, namespace: str) -> dict:
@@ -238,17 +293,37 @@ def overview(service: MemoryService, namespace: str) -> dict:
     index = reader.retriever.indexes.get()
     generation = store.generation()
     n_units = len(index.units)
-    return {"namespace": namespace, "store": redact_uri(store.uri), "namespaces": store.namespaces(),
-            "stats": store.stats().as_dict(), "generation": generation,
-            "index": {"generation": index.generation, "up_to_date": index.generation == generation,
-                      "units": n_units, "facts": len(index.facts), "graph_nodes": len(index.graph.index),
-                      "entities": len(index.graph.index) - n_units,
-                      "vector_index": reader.retriever.indexes.backend}}
+    return {
+        "namespace": namespace,
+        "store": redact_uri(store.uri),
+        "namespaces": store.namespaces(),
+        "stats": store.stats().as_dict(),
+        "generation": generation,
+        "index": {
+            "generation": index.generation,
+            "up_to_date": index.generation == generation,
+            "units": n_units,
+            "facts": len(index.facts),
+            "graph_nodes": len(index.graph.index),
+            "entities": len(index.graph.index) - n_units,
+            "vector_index": reader.retriever.indexes.backend,
+        },
+    }
 
 
-def list_documents(service: MemoryService, namespace: str, *, q: str | None = None, title: str | None = None,
-                   source: str | None = None, kind: str | None = None, since: str | None = None,
-                   until: str | None = None, offset: int = 0, limit: int = 50) -> dict:
+def list_documents(
+    service: MemoryService,
+    namespace: str,
+    *,
+    q: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> dict:
     """Documents filtered by substrings of title/source, kind (``passages``/``episodes``) and the
     ingestion date range [since, until] (ISO dates, compared by prefix)."""
     since, until = check_as_of(since), check_as_of(until)
@@ -267,6 +342,15 @@ def list_documents(service: MemoryService, namespace: str, *, q: str | None = No
             continue
         if until and d.ingested_at[: len(until)] > until:
             continue
-        rows.append({"id": d.id, "source": d.source, "title": d.title, "passages": d.passages,
-                     "episodes": d.episodes, "ingested_at": d.ingested_at, "kind": doc_kind})
-    return {"total": len(rows), "offset": offset, "limit": limit, "items": rows[offset: offset + limit]}
+        rows.append(
+            {
+                "id": d.id,
+                "source": d.source,
+                "title": d.title,
+                "passages": d.passages,
+                "episodes": d.episodes,
+                "ingested_at": d.ingested_at,
+                "kind": doc_kind,
+            }
+        )
+    return {"total": len(rows), "offset": offset, "limit": limit, "items": rows[offset : offset + limit]}

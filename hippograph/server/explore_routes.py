@@ -13,17 +13,23 @@ router = APIRouter()
 
 
 @router.get("/entities/{entity_id}/history", response_model=EntityHistory, responses=ERRORS, tags=["browse"])
-def entity_history(entity_id: str, as_of: str | None = Query(None, max_length=40, description="ISO date: the "
-                                                                    "facts' status then, units dated up to then"),
-                   ns: str = Depends(namespace_query), svc: MemoryService = Depends(service)) -> dict:
+def entity_history(
+    entity_id: str,
+    as_of: str | None = Query(
+        None, max_length=40, description="ISO date: the facts' status then, units dated up to then"
+    ),
+    ns: str = Depends(namespace_query),
+    svc: MemoryService = Depends(service),
+) -> dict:
     """An entity's name, aliases, its facts as a timeline (validity, superseded by what, from which
     document and date) and the passages/episodes that mention it."""
     return explore.entity_history(svc, ns, entity_id, as_of)
 
 
 @router.get("/documents/{document_id}/impact", response_model=DeletionPreview, responses=ERRORS, tags=["browse"])
-def document_impact(document_id: str, ns: str = Depends(namespace_query),
-                    svc: MemoryService = Depends(service)) -> dict:
+def document_impact(
+    document_id: str, ns: str = Depends(namespace_query), svc: MemoryService = Depends(service)
+) -> dict:
     """What only this document supports: what deleting it would remove (= ``DELETE ?dry_run=true``)."""
     return explore.deletion_preview(svc, ns, document_id)
 

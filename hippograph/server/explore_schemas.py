@@ -9,8 +9,11 @@ class ExplainNode(BaseModel):
     id: str
     kind: str = Field(..., description="question, fact, entity, passage or episode")
     label: str
-    mass: float | None = Field(None, description="PPR mass of the node in the run that ranked the units "
-                                                 "(dense basis: share of the dense score); None off the graph")
+    mass: float | None = Field(
+        None,
+        description="PPR mass of the node in the run that ranked the units "
+        "(dense basis: share of the dense score); None off the graph",
+    )
     x: float = Field(..., description="layout position in [0, 1], question on the left")
     y: float
     score: float | None = Field(None, description="a linked fact's link score")
@@ -22,9 +25,12 @@ class ExplainNode(BaseModel):
 class ExplainEdge(BaseModel):
     source: str
     target: str
-    kind: str = Field(..., description="link (question-fact), subject/object (fact-entity), fact, synonym "
-                                       "(entity-entity), mention (unit-entity), next (episode-episode), "
-                                       "superseded (old fact -> new fact), dense")
+    kind: str = Field(
+        ...,
+        description="link (question-fact), subject/object (fact-entity), fact, synonym "
+        "(entity-entity), mention (unit-entity), next (episode-episode), "
+        "superseded (old fact -> new fact), dense",
+    )
 
 
 class Explanation(BaseModel):

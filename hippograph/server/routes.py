@@ -68,7 +68,13 @@ def recall(body: s.RecallRequest, request: Request, response: Response, svc: Mem
     """Ranked passages/episodes (with the facts that seeded them) for a question."""
     ns = authorize(request, body.namespace)
     out = ops.recall(
-        svc, ns, body.question, top_k=body.top_k, mode=body.mode, as_of=body.as_of, debug=body.debug,
+        svc,
+        ns,
+        body.question,
+        top_k=body.top_k,
+        mode=body.mode,
+        as_of=body.as_of,
+        debug=body.debug,
         explain=body.explain,
     )
     timings = out.pop("_timings")

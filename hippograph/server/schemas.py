@@ -76,8 +76,7 @@ class Unit(BaseModel):
     speaker: str = ""
     context: list[dict] = []
     source: str = Field("", description="the source key of the unit's document")
-    seed_facts: list[str] = Field([], description="ids of the linked facts it supports or whose entities "
-                                                  "it mentions")
+    seed_facts: list[str] = Field([], description="ids of the linked facts it supports or whose entities it mentions")
 
 
 class FactOut(BaseModel):

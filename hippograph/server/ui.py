@@ -21,8 +21,11 @@ from .auth import TokenPolicy
 UI_PATHS = ("/", "/ui", "/ui/")
 STATIC_PREFIX = "/ui/static/"
 CSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer")]
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
@@ -77,20 +80,35 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         if not self.policy.enabled and host_of(scope) not in LOOPBACK_HOSTS:
-            body = json.dumps({"error": "bad_host", "message": "this server has no token, so it answers only "
-                               "Host 127.0.0.1, localhost or [::1]: connect through one of them, or set a "
-                               "token (HIPPOGRAPH_API_TOKEN) to serve other names"}).encode()
-            await send({"type": "http.response.start", "status": 421, "headers": [
-                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                *SECURITY_HEADERS]})
+            body = json.dumps(
+                {
+                    "error": "bad_host",
+                    "message": "this server has no token, so it answers only "
+                    "Host 127.0.0.1, localhost or [::1]: connect through one of them, or set a "
+                    "token (HIPPOGRAPH_API_TOKEN) to serve other names",
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 421,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        *SECURITY_HEADERS,
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *(h for h in SECURITY_HEADERS if h[0] not in present)]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *(h for h in SECURITY_HEADERS if h[0] not in present),
+                ]
             await send(message)
 
         await self.app(scope, receive, with_headers)
