@@ -58,9 +58,10 @@ def install_ui(app: FastAPI) -> None:
 
 
 def host_of(scope: Scope) -> str:
+    """The host name of the request's ``Host`` header, port dropped (``[::1]`` kept bracketed)."""
     for name, value in scope.get("headers", []):
         if name == b"host":
-            host = value.decode("latin-1").strip().lower()
+            host = str(value.decode("latin-1")).strip().lower()
             if host.startswith("["):
                 return host[: host.find("]") + 1]
             return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
