@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from common import cached_memory, dataset, ingest_key, markdown_table, write_results
+from common import CACHE, cached_memory, dataset, ingest_key, markdown_table, write_results
 
 from hippograph import Memory, Settings
 from hippograph.extract.readers import Problem, read_sources
@@ -22,10 +22,19 @@ CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
 KS = (5, 10)
 
 
+def _key(path: Path, sample_id: str) -> str:
+    s = Settings.from_env()
+    return ingest_key([path], ["spacy", s.embedder, s.chunk_size, s.chunk_overlap, s.synonym_threshold, sample_id])
+
+
+def locomo_built(path: Path, sample_id: str) -> bool:
+    """Whether the conversation's store is already built in the cache."""
+    return (CACHE / f"suite-locomo-{sample_id}-{_key(path, sample_id)}.done").exists()
+
+
 def locomo_store(path: Path, sample_id: str, docs: list) -> tuple[Memory, float]:
     """One conversation's store, cached under bench/.cache by data hash and ingest settings."""
-    s = Settings.from_env()
-    key = ingest_key([path], ["spacy", s.embedder, s.chunk_size, s.chunk_overlap, s.synonym_threshold, sample_id])
+    key = _key(path, sample_id)
     mine = [d for d in docs if d.metadata["sample_id"] == sample_id]
     memory, took, _ = cached_memory(f"suite-locomo-{sample_id}", key,
                                     lambda m: m.ingest_documents(mine, extractor="spacy"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from common import cached_memory, dataset, ingest_key
+from common import CACHE, cached_memory, dataset, ingest_key
 
 from hippograph import Memory, Settings
 
@@ -15,17 +15,31 @@ def build_store(build: str, data: str | None, embedder: str | None = None) -> Me
     return cached_store(build, data, embedder)[0]
 
 
+def _source(build: str, data: str | None):
+    if build == "openie":
+        return dataset("musique_dev100_openie_gpt35.json", data), "openie", "none"
+    return dataset("musique_dev100_corpus.json", data), "corpus", "spacy"
+
+
+def _key(build: str, data: str | None, embedder: str | None = None) -> str:
+    source, _, extractor = _source(build, data)
+    settings = Settings.from_env(embedder=embedder)
+    return ingest_key([source], [extractor, settings.embedder, settings.chunk_size, settings.chunk_overlap,
+                                 settings.synonym_threshold])
+
+
+def store_name(build: str, data: str | None) -> tuple[Path, Path]:
+    """The cached store file of a build and its finished-build marker."""
+    db = CACHE / f"suite-musique-{build}-{_key(build, data)}.db"
+    return db, db.with_suffix(".done")
+
+
 def cached_store(build: str, data: str | None, embedder: str | None = None) -> tuple[Memory, float]:
     """The store of a build, cached under bench/.cache by data hash and ingest settings.
 
     Returns (memory, seconds its ingestion took when it was built)."""
-    if build == "openie":
-        source, fmt, extractor = dataset("musique_dev100_openie_gpt35.json", data), "openie", "none"
-    else:
-        source, fmt, extractor = dataset("musique_dev100_corpus.json", data), "corpus", "spacy"
-    settings = Settings.from_env(embedder=embedder)
-    key = ingest_key([source], [extractor, settings.embedder, settings.chunk_size, settings.chunk_overlap,
-                                settings.synonym_threshold])
+    source, fmt, extractor = _source(build, data)
+    key = _key(build, data, embedder)
     memory, took, _ = cached_memory(f"suite-musique-{build}", key,
                                     lambda m: m.ingest([str(source)], format=fmt, extractor=extractor),
                                     embedder=embedder)

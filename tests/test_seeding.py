@@ -29,12 +29,12 @@ def test_flat_top_spreads_seed_mass_and_peaked_top_concentrates_it():
     assert top_share(flat_weights) < 0.4
     assert np.sort(flat_weights)[-8:].sum() / flat_weights.sum() > 0.5  # most mass stays on the top eight
     # The fixed sharp softmax puts more of the flat top's mass on its first unit.
-    assert top_share(passage_seed_weights(flat, RetrievalSettings())) > top_share(flat_weights) + 0.05
+    assert top_share(passage_seed_weights(flat, RetrievalSettings(seed_spread=0.0))) > top_share(flat_weights) + 0.05
 
 
 def test_seed_mass_is_the_passage_weight_and_temperature_never_drops_below_the_floor():
     dense = bulk()
-    for cfg in (RetrievalSettings(), RetrievalSettings(seed_spread=1.0, passage_weight=2.0)):
+    for cfg in (RetrievalSettings(seed_spread=0.0), RetrievalSettings(passage_weight=2.0)):
         assert passage_seed_weights(dense, cfg).sum() == pytest.approx(cfg.passage_weight)
     narrow = np.full(100, 0.3) + np.linspace(0, 1e-4, 100)
     assert seed_temperature(narrow, 0.02, 0.5) == 0.02
@@ -53,8 +53,8 @@ def test_flatness_sharp_for_a_standout_best_unit_and_full_for_a_flat_top():
     assert 0.0 < flatness(middle, 3.0, 5.0) < 1.0
     # With flatness 0 the adaptive seeds are the fixed sharp softmax.
     cfg = RetrievalSettings(seed_spread=1.0)
-    assert np.allclose(passage_seed_weights(peaked, cfg), passage_seed_weights(peaked, RetrievalSettings()))
-    assert top_share(passage_seed_weights(flat, cfg)) < top_share(passage_seed_weights(flat, RetrievalSettings()))
+    assert np.allclose(passage_seed_weights(peaked, cfg), passage_seed_weights(peaked, RetrievalSettings(seed_spread=0.0)))
+    assert top_share(passage_seed_weights(flat, cfg)) < top_share(passage_seed_weights(flat, RetrievalSettings(seed_spread=0.0)))
 
 
 def test_later_first_reorders_only_same_topic_dated_units_within_their_positions():
