@@ -89,6 +89,8 @@ def musique_domain(build: str, data: str, partial: bool = False):
             continue
         half = "q1-50 (tuned)" if n < 50 else "q51-100"
         items.append(Question(item["id"], half, item["hops"], item["question"], item["gold"], "musique"))
+    if not items:
+        return None
     if note:
         note = f"PARTIAL: store holds {len(held)} of 1,890 passages; {len(items)} questions whose evidence it holds"
     return {"stores": {"musique": memory}, "questions": items, "ingest_seconds": took, "key": "text", "note": note}
