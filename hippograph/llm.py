@@ -11,6 +11,8 @@ import json
 import os
 import re
 
+from .errors import ConfigError
+
 _PROVIDERS = {
     # provider prefix -> (module, class, keyword for the model name)
     "openai": ("langchain_openai", "ChatOpenAI", "model"),
@@ -31,7 +33,7 @@ def load_chat_model(spec: str, **kwargs):
     """
     if spec.endswith(".gguf"):
         if not os.path.exists(spec):
-            raise ValueError(f"GGUF model file {spec!r} does not exist")
+            raise ConfigError(f"GGUF model file {spec!r} does not exist")
         cls = _import("langchain_community.chat_models", "ChatLlamaCpp", "pip install langchain-community "
                       "llama-cpp-python")
         return cls(model_path=spec, **kwargs)
@@ -42,7 +44,7 @@ def load_chat_model(spec: str, **kwargs):
         return cls(**{key: name}, **kwargs)
     module, sep, cls_name = spec.rpartition(":") if ":" in spec else spec.rpartition(".")
     if not sep or not module:
-        raise ValueError(f"cannot read LLM spec {spec!r}: use 'openai:MODEL', 'ollama:MODEL', a .gguf path, "
+        raise ConfigError(f"cannot read LLM spec {spec!r}: use 'openai:MODEL', 'ollama:MODEL', a .gguf path, "
                          "or 'package.module:ChatModelClass'")
     cls = _import(module, cls_name, f"install the package that provides {module}")
     return cls(**kwargs)
@@ -52,7 +54,7 @@ def _import(module: str, name: str, hint: str):
     try:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:
-        raise ValueError(f"cannot load chat model class {module}.{name}: {exc}; {hint}") from exc
+        raise ConfigError(f"cannot load chat model class {module}.{name}: {exc}; {hint}") from exc
 
 
 def parse_number_list(text: object) -> set[int] | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .embedding import Embedder, load_embedder
+from .errors import InputError
 from .extract import get_extractor
 from .extract.readers import read_sources
 from .extract.source import Problem, SourceDocument
@@ -19,6 +20,8 @@ from .graph.synonyms import SynonymFinder
 from .ids import check_namespace
 from .pipelines import ingest as ingest_pipeline
 from .pipelines.ingest import IngestReport, Progress
+from .pipelines.lookup import find_documents
+from .pipelines.sync import delete_stale, renamed_documents
 from .pipelines.temporal import LLMContradictionJudge
 from .pipelines.work import Models
 from .pipelines.write import WritePolicy
@@ -127,14 +130,34 @@ class Memory:
 
     # -- writing ---------------------------------------------------------------------
     def ingest(self, sources: list[str], *, format: str = "auto", extractor: str | None = None,
-               limit: int | None = None, progress: Progress | None = None) -> IngestReport:
+               limit: int | None = None, progress: Progress | None = None, stdin_source: str | None = None,
+               exclude: Sequence[str] = (), sync: bool = False) -> IngestReport:
         """Ingest files, folders or '-' (stdin); idempotent by content hash.
 
-        ``limit`` keeps only the first N documents of each source (e.g. a corpus slice)."""
-        items = read_sources(sources, format)
+        ``limit`` keeps only the first N documents of each source (e.g. a corpus slice);
+        ``stdin_source`` names what stdin holds (else each distinct text gets its own key);
+        ``exclude`` globs skip files and folders; ``sync`` deletes documents whose file is gone
+        under ``sources`` (which covers the old path of a renamed file)."""
+        if limit is not None and limit < 1:
+            raise InputError(f"limit {limit}: give a positive number of documents per source")
+        items = read_sources(sources, format, stdin_source=stdin_source, exclude=exclude,
+                             store_path=getattr(self.store, "path", None))
         if limit is not None:
             items = first_documents(items, limit)
-        return self.ingest_documents(items, extractor=extractor, progress=progress)
+        report = self.ingest_documents(items, extractor=extractor, progress=progress)
+        renames = renamed_documents(self.store, report.added)
+        report.renamed = [(old.source, new.source) for old, new in renames]
+        if sync:
+            report.deleted = delete_stale(self.store, sources)
+            report.deleted += [old.id for old, _ in renames
+                               if old.id not in report.deleted and self.store.delete_document(old.id)]
+        return report
+
+    def find_documents(self, ref: str) -> list[DocumentInfo]:
+        """The documents ``ref`` names: a document id, a source key, a file path (every document read
+        from it), a passage or episode id, or a unique id prefix. ``InputError`` when a prefix is
+        ambiguous; an empty list when nothing matches."""
+        return find_documents(self.store, ref)
 
     def ingest_documents(self, documents: Iterable[SourceDocument | Problem], *, extractor: str | None = None,
                          progress: Progress | None = None) -> IngestReport:

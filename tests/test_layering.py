@@ -2,8 +2,8 @@
 
 Layers, lowest first (a module may import its own subpackage and anything lower, never higher,
 never a sibling of its own layer):
-    errors  <  ids, records  <  config  <  embedding, llm  <  extract | graph  <  pipelines | retrieve
-    <  memory  <  flows | server  <  cli | the package face
+    errors  <  ids, records  <  config, display  <  embedding, llm  <  extract | graph  <  pipelines | retrieve
+    <  memory  <  flows | server  <  cli_group  <  cli | the package face
 Function-level imports count too: a lazy import is still a dependency.
 """
 
@@ -18,12 +18,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "hippograph"
 LAYERS = [
     {"errors"},
     {"ids", "records"},
-    {"config", "data"},
+    {"config", "data", "display"},  # display: printing user data safely (escaped, redacted)
     {"embedding", "llm"},
     {"extract", "graph"},
     {"pipelines", "retrieve"},
     {"memory"},
     {"flows", "server"},
+    {"cli_group"},  # the root command group: option hoisting, errors to exit codes
     {"cli", "__init__", "__main__"},
 ]
 # Packages Prefect may be imported from (pipelines never import it: flows wrap them).

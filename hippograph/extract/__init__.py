@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import ConfigError
 from .base import Extraction, Extractor, NoExtractor
 
 
@@ -17,9 +18,9 @@ def get_extractor(name: str, llm: object | None = None) -> Extractor:
         from .llm_extractor import LLMExtractor
 
         if llm is None:
-            raise ValueError("--extractor llm needs a chat model: set HIPPOGRAPH_LLM or pass --llm")
+            raise ConfigError("--extractor llm needs a chat model: set HIPPOGRAPH_LLM or pass --llm")
         return LLMExtractor(llm)
-    raise ValueError(f"unknown extractor {name!r}; expected spacy, llm or none")
+    raise ConfigError(f"unknown extractor {name!r}; expected spacy, llm or none")
 
 
 __all__ = ["Extraction", "Extractor", "NoExtractor", "get_extractor"]

@@ -36,7 +36,19 @@ def clean_triple(triple: object) -> tuple[str, str, str] | None:
     """A well-formed triple of three non-empty strings, or None."""
     if not isinstance(triple, (list, tuple)) or len(triple) != 3:
         return None
-    parts = tuple(str(p).strip() if isinstance(p, (str, int, float)) else "" for p in triple)
+    parts = tuple(scalar_text(p) for p in triple)
     if not all(parts):
         return None
     return parts  # type: ignore[return-value]
+
+
+def scalar_text(value: object) -> str | None:
+    """A record field as text: strings stripped, numbers written out, missing as ""; None for
+    anything else (booleans, objects, lists), which a reader refuses or drops."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value) if value == value and abs(value) != float("inf") else None
+    return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import ConfigError
+
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
@@ -43,9 +45,9 @@ def chunk_text(text: str, size: int = 1200, overlap: int = 150) -> list[Chunk]:
     pieces of the previous chunk, so a fact split across a boundary stays retrievable.
     """
     if size <= 0:
-        raise ValueError("chunk size must be positive")
+        raise ConfigError("chunk size must be positive")
     if not 0 <= overlap < size:
-        raise ValueError("chunk overlap must be >= 0 and smaller than the chunk size")
+        raise ConfigError("chunk overlap must be >= 0 and smaller than the chunk size")
     pieces: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
         paragraph = " ".join(paragraph.split())

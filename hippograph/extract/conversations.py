@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from .source import Problem, SourceDocument, Turn
+from .source import Problem, SourceDocument, Turn, unique_key
 
 
 _LOCOMO_DATE = re.compile(r"(\d{1,2}):(\d{2})\s*([ap]m)\s+on\s+(\d{1,2})\s+(\w+),?\s+(\d{4})", re.I)
@@ -22,14 +22,23 @@ def parse_locomo_date(value: str) -> str | None:
         month_no = datetime.strptime(month[:3], "%b").month
     except ValueError:
         return None
+    if int(hour) > 12:
+        return None
     h = int(hour) % 12 + (12 if ampm.lower() == "pm" else 0)
-    return datetime(int(year), month_no, int(day), h, int(minute), tzinfo=timezone.utc).isoformat()
+    try:
+        return datetime(int(year), month_no, int(day), h, int(minute), tzinfo=timezone.utc).isoformat()
+    except ValueError:  # "45 May", minute 61
+        return None
 
 
 def normalize_timestamp(value: object) -> str | None:
-    """An ISO 8601 string from an ISO string or a UNIX time; None when unparseable."""
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
+    """An ISO 8601 string from an ISO string or a UNIX time; None when unparseable or out of range
+    (a boolean is not a time)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):  # year past 9999, NaN
+            return None
     if isinstance(value, str) and value.strip():
         try:
             parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -78,6 +87,7 @@ def read_locomo(source: str, payload: object) -> Iterator["SourceDocument | Prob
     if not isinstance(payload, list):
         yield Problem(source, "locomo format expects a JSON list of {sample_id, conversation}")
         return
+    keys: set[str] = set()  # two samples with one sample_id stay two documents
     for i, sample in enumerate(payload):
         if not isinstance(sample, dict) or not isinstance(sample.get("conversation"), dict):
             yield Problem(f"{source}[{i}]", "locomo sample needs 'sample_id' and a 'conversation' object")
@@ -85,10 +95,15 @@ def read_locomo(source: str, payload: object) -> Iterator["SourceDocument | Prob
         sample_id = str(sample.get("sample_id") or i)
         conv = sample["conversation"]
         sessions = sorted(
-            (int(k.split("_")[1]), k) for k in conv if re.fullmatch(r"session_\d+", k) and isinstance(conv[k], list)
+            (int(k.split("_")[1]), k) for k in conv if re.fullmatch(r"session_\d{1,9}", k) and isinstance(conv[k], list)
         )
         for number, key in sessions:
-            when = parse_locomo_date(str(conv.get(f"{key}_date_time", "")))
+            stated = conv.get(f"{key}_date_time")
+            when = parse_locomo_date(stated) if isinstance(stated, str) else None
+            if stated not in (None, "") and when is None:
+                yield Problem(f"{source}[{sample_id}/{key}]", f"session date {stated!r} is not a LoCoMo date "
+                                                              "('1:56 pm on 8 May, 2023'): session skipped; fix the date")
+                continue
             turns = []
             for j, turn in enumerate(conv[key]):
                 text = turn.get("text") if isinstance(turn, dict) else None
@@ -99,5 +114,5 @@ def read_locomo(source: str, payload: object) -> Iterator["SourceDocument | Prob
                 turns.append(Turn(str(turn.get("speaker") or "unknown"), text.strip(), when, f"{sample_id}/{dia}"))
             if turns:
                 meta = {"sample_id": sample_id, "session": number}
-                yield _conversation_doc(f"{source}#{sample_id}/{key}", f"{sample_id} session {number}",
+                yield _conversation_doc(unique_key(source, f"{sample_id}/{key}", keys), f"{sample_id} session {number}",
                                         turns, "locomo", meta)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .base import Extraction
 
@@ -38,3 +40,34 @@ class Problem:
 
     source: str
     reason: str
+
+
+def file_key(path: Path) -> str:
+    """A file's source key: its absolute path, with ``#`` written ``%23`` so that a file named
+    ``c.json#foo`` never takes the key of record ``foo`` of ``c.json`` (``path#record``)."""
+    return str(path.resolve()).replace("#", "%23")
+
+
+def key_path(source: str) -> str:
+    """The file part of a source key (``/abs/c.json#Title`` -> ``/abs/c.json``), ``%23`` decoded."""
+    return source.split("#", 1)[0].replace("%23", "#")
+
+
+def stdin_key(data: bytes, name: str | None) -> str:
+    """What stdin is stored under: ``name`` when given (re-ingesting under it replaces the text),
+    else ``<stdin>#<content digest>``, so different texts piped in are different documents."""
+    if name is not None and name.strip():
+        return name.strip()
+    return f"<stdin>#{hashlib.sha256(data).hexdigest()[:12]}"
+
+
+def unique_key(source: str, name: str, used: set[str]) -> str:
+    """``source#name``, with ``~1``, ``~2``... appended until no earlier record of the collection
+    holds it (two records titled ``foo`` and a third titled ``foo~1`` stay three documents)."""
+    key = f"{source}#{name}"
+    n = 0
+    while key in used:
+        n += 1
+        key = f"{source}#{name}~{n}"
+    used.add(key)
+    return key

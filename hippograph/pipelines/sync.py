@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..extract.source import key_path
 from ..graph.store import GraphStore
 from ..records import DocumentInfo
 
 
 def source_path(source: str) -> str:
     """The file part of a document source ('corpus.json#Title' -> 'corpus.json')."""
-    return source.split("#", 1)[0]
+    return key_path(source)
 
 
 def stale_documents(store: GraphStore, roots: list[str]) -> list[DocumentInfo]:
@@ -36,3 +37,29 @@ def delete_stale(store: GraphStore, roots: list[str]) -> list[str]:
         if store.delete_document(doc.id):
             deleted.append(doc.id)
     return deleted
+
+
+def _file_is_gone(source: str) -> bool:
+    path_text = source_path(source)
+    if path_text.startswith("<"):
+        return False
+    try:
+        return not Path(path_text).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def renamed_documents(store: GraphStore, added: list[str]) -> list[tuple[DocumentInfo, DocumentInfo]]:
+    """(old, new) pairs among just-added documents: a stored document with the same content hash
+    (text and extraction settings) whose source file no longer exists is the same document moved."""
+    if not added:
+        return []
+    docs = store.documents()
+    new_ids = set(added)
+    gone: dict[str, list[DocumentInfo]] = {}
+    for doc in docs:
+        if doc.id not in new_ids and _file_is_gone(doc.source):
+            gone.setdefault(doc.content_hash, []).append(doc)
+    if not gone:
+        return []
+    return [(old, new) for new in docs if new.id in new_ids for old in gone.get(new.content_hash, [])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ConfigError
 from .dense import VectorIndex
 
 
@@ -22,7 +23,7 @@ class HnswVectorIndex(VectorIndex):
         try:
             import hnswlib
         except ImportError as exc:
-            raise RuntimeError("vector_index='hnsw' needs hnswlib: pip install 'hippograph[ann]'") from exc
+            raise ConfigError("vector_index='hnsw' needs hnswlib: pip install 'hippograph[ann]'") from exc
         super().__init__(ids, vectors)
         self.candidates = candidates
         self._params = (m, ef_construction, ef_search)

@@ -8,6 +8,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..config import RetrievalSettings
+from ..errors import ConfigError
 from ..embedding import Embedder
 from ..graph.ppr import personalized_pagerank
 from ..graph.store import StoreReader
@@ -46,7 +47,7 @@ def passage_seed_weights(dense: np.ndarray, cfg: RetrievalSettings) -> np.ndarra
     if cfg.passage_seeds == "minmax":
         return min_max(dense) * cfg.passage_weight
     if cfg.passage_seeds != "softmax":
-        raise ValueError(f"unknown passage_seeds {cfg.passage_seeds!r}; expected softmax or minmax")
+        raise ConfigError(f"unknown passage_seeds {cfg.passage_seeds!r}; expected softmax or minmax")
     # A sharp softmax keeps seed mass on the few passages that really match; min-max
     # scores spread most of the mass over the whole corpus.
     spread = cfg.seed_spread * flatness(dense, cfg.peak_flat, cfg.peak_sharp)
@@ -133,7 +134,7 @@ class HippoRetriever:
                  settings: RetrievalSettings | None = None) -> RetrievalResult:
         """Rank passages/episodes for ``question``; an empty store gives an empty result."""
         if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
+            raise ConfigError(f"unknown mode {mode!r}; expected one of {MODES}")
         cfg = settings or self.settings
         as_of = as_of or cfg.as_of
         result = RetrievalResult(question, mode)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..graph.ppr import GraphMatrix
 from ..graph.store import StoreReader
 from ..records import MENTION_WEIGHT, ChangeSet, Fact
@@ -32,7 +33,7 @@ def _vector_index(ids: list[str], vectors: np.ndarray, backend: str) -> VectorIn
         from .ann import HnswVectorIndex
 
         return HnswVectorIndex(ids, vectors)
-    raise ValueError(f"unknown vector_index {backend!r}; expected exact or hnsw")
+    raise ConfigError(f"unknown vector_index {backend!r}; expected exact or hnsw")
 
 
 def _currently_valid(facts: list[Fact]) -> np.ndarray:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from ..display import line, print_error, redact
+
 err = Console(stderr=True)
 
 
@@ -15,8 +17,8 @@ def _service(settings):
     try:
         service = MemoryService(settings)
     except (StoreError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        print_error(err, exc)
+        raise typer.Exit(3 if isinstance(exc, StoreError) else 2)
     service.warm()
     return service
 
@@ -42,15 +44,11 @@ def serve(
         policy = load_policy(token_file, namespace_tokens)
         check_bind(host, policy)
     except ValueError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        print_error(err, exc)
+        raise typer.Exit(2)
     service = _service(ctx.obj)
-    from ..graph.open import redact_uri
-
-    err.print(
-        f"hippograph serving {redact_uri(ctx.obj.store)} on http://{host}:{port} "
-        f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp; explorer at /ui)"
-    )
+    err.print(line(f"hippograph serving {redact(ctx.obj.store)} on http://{host}:{port} "
+                   f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp; explorer at /ui)"))
     try:
         run(service, policy, host=host, port=port, max_body=int(max_body_mb * 1024 * 1024), log_level=log_level)
     finally:
