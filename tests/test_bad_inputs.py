@@ -387,6 +387,7 @@ def test_hostile_titles_print_literally_in_every_command(hostile):
         assert "Danube" in _clean_output(_invoke("query", question, "--store", store, "--mode", "dense"))
         _clean_output(_invoke("answer", question, "--store", store))
     _clean_output(_invoke("stats", "--store", store))
+    _clean_output(_invoke("synonym-groups", "--store", store))
     deleted = _clean_output(_invoke("delete", docs[0]["id"], "--store", store))
     assert "[bold]hostile[red].json" in deleted
 
