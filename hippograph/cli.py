@@ -14,7 +14,7 @@ from rich.table import Table
 
 from .cli_group import EXIT_INPUT, EXIT_USAGE, RootGroup, open_memory, prefect_api_url, quiet_prefect
 from .config import Settings
-from .display import line, plain, print_error, print_problem
+from .display import line, plain, print_document, print_error, print_problem, print_result
 from .extract.readers import FORMATS
 
 app = typer.Typer(cls=RootGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
@@ -134,18 +134,7 @@ def show(ctx: typer.Context, document: str = typer.Argument(..., metavar="DOCUME
         if as_json:
             sys.stdout.write(json.dumps(data) + "\n")
         else:
-            _print_document(data)
-
-
-def _print_document(data: dict) -> None:
-    doc = data["document"]
-    out.print(line((doc["title"], "bold"), "  ", (f"{doc['id']} {doc['source']}", "dim")), soft_wrap=True)
-    for unit in data["units"]:
-        out.print(line((f"{unit['kind']} {unit['position']}", "bold"), " ", (unit["id"], "dim"), "  ",
-                       unit["text"].replace("\n", " ")[:200]), soft_wrap=True)
-        for f in unit["facts"]:
-            validity = f" (until {f['invalid_at']})" if f["invalid_at"] is not None else ""
-            out.print(line(f"    ({f['subject']}) -[{f['predicate']}]-> ({f['object']}){validity}"), soft_wrap=True)
+            print_document(out, data)
 
 
 @app.command("synonym-groups")
@@ -222,29 +211,10 @@ def query(
                     data["cypher"] = cypher  # inside the object: stdout stays one JSON value per line
                 sys.stdout.write(json.dumps(data) + "\n")
             else:
-                _print_result(result)
+                print_result(out, err, result)
                 if cypher is not None:
                     # Plain text, not rich: rich would read `[r:RELATES]` as markup and wrap long lines.
                     sys.stdout.write("\n" + cypher)
-
-
-def _print_result(result) -> None:
-    if result.fallback:
-        err.print(plain(f"dense fallback: {result.fallback}", "dim"))
-    if not result.passages:
-        out.print("no passages: the store is empty")
-    for rank, p in enumerate(result.passages, 1):
-        label = p.title or p.source_id or p.id
-        when = f" {p.occurred_at}" if p.occurred_at else ""
-        out.print(line((f"{rank}. {label}", "bold"), "  ", (f"{p.id} score={p.score:.4f}{when}", "dim")),
-                  soft_wrap=True)
-        out.print(line("   ", p.text.replace("\n", " ")[:300]), soft_wrap=True)
-    if result.facts:
-        out.print("[bold]facts[/]")
-        for f in result.facts:
-            validity = f" (valid {f.valid_from or '?'} .. {f.invalid_at or 'now'})" if f.valid_from else ""
-            out.print(line(f"  {f.score:.3f}  ({f.subject}) -[{f.predicate}]-> ({f.object})", (validity, "dim")),
-                      soft_wrap=True)
 
 
 @app.command()
@@ -357,7 +327,7 @@ def demo(ctx: typer.Context, question: str = typer.Option(
                   f"{len(report.unchanged)} unchanged -> {json.dumps(memory.stats().as_dict())}")
         out.print(line("\n", ("Q: ", "bold"), question), soft_wrap=True)
         retrieved = memory.retrieve(question, top_k=3)
-        _print_result(retrieved)
+        print_result(out, err, retrieved)
         result = memory.answer(question, top_k=3)
         out.print(line("\n", ("A: ", "bold"), result.answer), soft_wrap=True)
         for pid in result.citations:

@@ -63,3 +63,35 @@ def print_error(console: Console, message: object) -> None:
 def print_problem(console: Console, label: str, source: str, reason: str) -> None:
     """``<label> <source>: <reason>`` for one refused input."""
     console.print(line((label, "yellow"), " ", source, ": ", reason), soft_wrap=True)
+
+
+def print_document(out: Console, data: dict) -> None:  # type: ignore[type-arg]
+    """What ``Memory.show`` returned for one document: its units and the facts each supports."""
+    doc = data["document"]
+    out.print(line((doc["title"], "bold"), "  ", (f"{doc['id']} {doc['source']}", "dim")), soft_wrap=True)
+    for unit in data["units"]:
+        out.print(line((f"{unit['kind']} {unit['position']}", "bold"), " ", (unit["id"], "dim"), "  ",
+                       unit["text"].replace("\n", " ")[:200]), soft_wrap=True)
+        for f in unit["facts"]:
+            validity = f" (until {f['invalid_at']})" if f["invalid_at"] is not None else ""
+            out.print(line(f"    ({f['subject']}) -[{f['predicate']}]-> ({f['object']}){validity}"), soft_wrap=True)
+
+
+def print_result(out: Console, err: Console, result) -> None:  # type: ignore[no-untyped-def]
+    """A retrieval result: ranked units, then the facts that seeded them."""
+    if result.fallback:
+        err.print(plain(f"dense fallback: {result.fallback}", "dim"))
+    if not result.passages:
+        out.print("no passages: the store is empty")
+    for rank, p in enumerate(result.passages, 1):
+        label = p.title or p.source_id or p.id
+        when = f" {p.occurred_at}" if p.occurred_at else ""
+        out.print(line((f"{rank}. {label}", "bold"), "  ", (f"{p.id} score={p.score:.4f}{when}", "dim")),
+                  soft_wrap=True)
+        out.print(line("   ", p.text.replace("\n", " ")[:300]), soft_wrap=True)
+    if result.facts:
+        out.print("[bold]facts[/]")
+        for f in result.facts:
+            validity = f" (valid {f.valid_from or '?'} .. {f.invalid_at or 'now'})" if f.valid_from else ""
+            out.print(line(f"  {f.score:.3f}  ({f.subject}) -[{f.predicate}]-> ({f.object})", (validity, "dim")),
+                      soft_wrap=True)
