@@ -98,17 +98,19 @@ def _arm(obj: object, method: str, point: KillPoint) -> None:
 
 
 def child(store_path: str, spec: str | None) -> None:
+    from hippograph.config import Settings
     from hippograph.extract.base import NoExtractor
     from hippograph.graph.sqlite_store import SQLiteStore
-    from hippograph.pipelines.ingest import IngestPipeline
+    from hippograph.pipelines import ingest as driver
+    from hippograph.pipelines.work import Models
 
     store = SQLiteStore(store_path)
-    pipeline = IngestPipeline(store=store, embedder=TrigramEmbedder(), extractor=NoExtractor(), group_size=2)
     if spec:
         point = KillPoint.parse(spec)
         owner, method = point.target.split(".")
-        _arm(store if owner == "store" else pipeline, method, point)
-    report = pipeline.run(corpus())
+        _arm(store if owner == "store" else driver, method, point)
+    report = driver.ingest(corpus(), store, Settings(ingest_group_size=2),
+                           driver.in_process(Models(TrigramEmbedder(), NoExtractor())))
     store.close()
     print(f"done added={len(report.added)} synonyms={report.synonyms_added}")
 

@@ -133,12 +133,14 @@ def test_one_failing_document_does_not_fail_its_group(memory):
                 raise ValueError("[E088] Text of length 2000000 exceeds maximum")
             return [Extraction() for _ in texts]
 
-    pipeline = memory.pipeline("none")
-    pipeline.extractor = Picky()
+    from hippograph.pipelines import ingest as driver
+    from hippograph.pipelines.work import Models
+
     docs = [SourceDocument(f"d{i}", f"d{i}", f"document {i} POISON" if i == 2 else f"document {i}", "text")
             for i in range(5)]
     seen = []
-    report = pipeline.run(docs, progress=lambda done, total: seen.append(done))
+    report = driver.ingest(docs, memory.store, memory.settings, driver.in_process(Models(memory.embedder, Picky())),
+                           progress=lambda done, total: seen.append(done))
     assert len(report.added) == 4 and [p.source for p in report.problems] == ["d2"]
     assert "E088" in report.problems[0].reason
     assert seen[:5] == [0, 1, 2, 3, 4]  # progress per document, not per group

@@ -49,7 +49,7 @@ FRESH = [
 ]
 UPDATE = [
     KillPoint("work.embed_group", 1, "after"),
-    KillPoint("write.supersessions_for", 9, "before"),  # superseding stored facts, mid-transaction
+    KillPoint("write.supersessions_for", 3, "before"),  # the changed chat superseding stored facts
     KillPoint("store.write_document", 1, "after"),  # one changed note replaced
     KillPoint("store.write_document", 3, "before"),
     KillPoint("store.add_synonyms", 1, "before"),

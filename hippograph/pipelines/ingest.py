@@ -146,7 +146,8 @@ def ingest(items: Iterable[SourceDocument | Problem], store: GraphStore, setting
     groups = split(run.pending, size)
     outcomes = process(groups, run.now)
     try:
-        _drive(store, run, groups, outcomes, judge, policy or WritePolicy(), progress)
+        _drive(store, run, groups, outcomes, judge, policy or WritePolicy(), progress,
+               retry=lambda singles: process(singles, run.now))
     finally:
         close = getattr(outcomes, "close", None)
         if close is not None:  # a run that stopped early cancels the work still queued
@@ -161,15 +162,23 @@ def ingest(items: Iterable[SourceDocument | Problem], store: GraphStore, setting
 
 def _drive(store: GraphStore, run: Plan, groups: list[list[Prepared]],
            outcomes: Iterable[GroupResult | Exception], judge, policy: WritePolicy,
-           progress: Progress | None) -> None:
-    """Write each group as its result arrives, in plan order."""
+           progress: Progress | None, retry: Callable[[list[list[Prepared]]], Iterable] | None = None) -> None:
+    """Write each group as its result arrives, in plan order. A group that failed is processed
+    again one document per group (``retry``), so only the documents that fail are refused."""
     report = run.report
     total, done = len(run.pending), 0
     if progress:
         progress(0, total)
     write_seconds = 0.0
-    for group, outcome in zip(groups, outcomes):
+
+    def handle(group: list[Prepared], outcome: GroupResult | Exception) -> None:
+        nonlocal done, write_seconds
         if isinstance(outcome, Exception):
+            if len(group) > 1 and retry is not None:
+                singles = [[p] for p in group]
+                for single, again in zip(singles, retry(singles)):
+                    handle(single, again)
+                return
             reason = f"extraction/embedding failed: {type(outcome).__name__}: {outcome}"
             report.problems += [Problem(p.source.source, reason) for p in group]
         else:
@@ -177,13 +186,20 @@ def _drive(store: GraphStore, run: Plan, groups: list[list[Prepared]],
             start = time.perf_counter()
             for batch, error in write_group(store, outcome.batches, judge, policy, report):
                 doc = batch.document
+                done += 1
+                if progress:  # per document, not per group
+                    progress(min(done, total), total)
                 if error is not None:
                     report.problems.append(Problem(doc.source, error))
                     continue
                 report.facts_superseded += len(batch.supersessions)
                 (report.updated if doc.id in run.stored else report.added).append(doc.id)
             write_seconds += time.perf_counter() - start
-        done += len(group)
+
+    for group, outcome in zip(groups, outcomes):
+        before = done
+        handle(group, outcome)
+        done = before + len(group)
         if progress:
             progress(done, total)
     report.stage_seconds["write"] = write_seconds
