@@ -28,7 +28,7 @@ LAYERS = [
     {"cli", "__init__", "__main__"},
 ]
 # Packages Prefect may be imported from (pipelines never import it: flows wrap them).
-PREFECT_ALLOWED = {"flows", "cli"}
+PREFECT_ALLOWED = {"flows", "cli", "cli_group"}
 
 
 def _part(module: str) -> str:
