@@ -57,9 +57,6 @@ def test_server_stopped_mid_run(tmp_path, monkeypatch):
             run.kill()
         server.stop()
     assert run.returncode not in (0, None), err
-    # The first failed attempt comes within one group of documents of the stop; the run must end
-    # within the deadline after it, plus 10 s.
-    assert elapsed <= DEADLINE + 10, f"took {elapsed:.1f} s after the stop"
     flat = " ".join(err.split())
     assert server.uri in flat and "unreachable" in flat
     assert PASSWORD not in out + err
@@ -77,3 +74,7 @@ def test_server_stopped_mid_run(tmp_path, monkeypatch):
             assert len(ids) == len(docs)
     finally:
         server.stop()
+    # Last, so the behaviour above is checked even when this fails: the first failed attempt comes
+    # within one group of documents of the stop, and the run must end within the deadline plus 10 s
+    # (measured 44 s on a machine at load average ~25 on 2 cores; see the README).
+    assert elapsed <= DEADLINE + 10, f"took {elapsed:.1f} s after the stop"
