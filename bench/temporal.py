@@ -1,0 +1,156 @@
+"""Temporal memory: current values, as-of values, "before X" and abstention over evolving entities.
+
+The scenario (bench/data/temporal) is a folder of dated markdown notes and chat JSONL
+conversations in which 17 values of 15 subjects change over time (employers, cities, spouses,
+role holders, prices). Every question names the value it expects; a question is right when the
+top linked fact names that entity and when the reader's answer names it. Unanswerable
+questions must be abstained on. The baseline arm is the same scenario read the way hippograph
+read it before temporal features: markdown as plain text (no front matter dates), no time-aware
+retrieval. LoCoMo dev5 temporal-category evidence recall (and category 5 abstention) runs with
+``--locomo``.
+
+    python bench/temporal.py [--locomo] [--data ../shared/datasets]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from common import ROOT, markdown_table, write_results
+
+from hippograph import Memory, Settings
+from hippograph.ids import normalize_name
+from hippograph.retrieve.qa_metrics import normalize_answer
+
+SCENARIO = ROOT / "data" / "temporal"
+KINDS = ("now", "as_of", "before", "absent")
+
+
+def load_questions() -> list[dict]:
+    return [json.loads(line) for line in (SCENARIO / "questions.jsonl").read_text().splitlines() if line.strip()]
+
+
+def _plain(entity_id: str) -> str:
+    """An entity id without a namespace prefix, normalized like an expected value."""
+    return normalize_name(entity_id.split(":", 1)[1] if ":" in entity_id else entity_id)
+
+
+def score_question(memory: Memory, q: dict, arm: dict) -> dict:
+    """Retrieve and answer one question; whether its top fact and its answer name the expected value."""
+    as_of = q["as_of"] if arm.get("as_of", True) else None
+    retrieved = memory.retrieve(q["question"], top_k=5, as_of=as_of)
+    answer = memory.answer(q["question"], top_k=5, as_of=as_of)
+    top = retrieved.facts[0] if retrieved.facts else None
+    row = {"id": q["id"], "kind": q["kind"], "question": q["question"], "expected": q["expected"],
+           "top_fact": top.text if top else None, "answer": answer.answer, "abstained": answer.abstained}
+    if q["kind"] == "absent":
+        row["correct"] = answer.abstained
+        return row
+    want = normalize_name(q["expected"])
+    row["fact_ok"] = top is not None and want in (_plain(top.subject), _plain(top.object))
+    row["answer_ok"] = (not answer.abstained) and f" {want} " in f" {normalize_answer(answer.answer)} "
+    row["correct"] = row["fact_ok"] and row["answer_ok"]
+    return row
+
+
+def run_arm(name: str, arm: dict, questions: list[dict], folder: Path) -> dict:
+    """Ingest the scenario into a fresh store and score every question."""
+    settings = Settings(store=f"sqlite:///{folder / f'{name}.db'}", **arm.get("settings", {}))
+    with Memory(settings) as memory:
+        memory.ingest([str(SCENARIO / "notes")], format=arm.get("format", "auto"))
+        memory.ingest([str(SCENARIO / "chats")])
+        rows = [score_question(memory, q, arm) for q in questions]
+    summary: dict = {}
+    for kind in KINDS:
+        mine = [r for r in rows if r["kind"] == kind]
+        if not mine:
+            continue
+        if kind == "absent":
+            summary[kind] = {"n": len(mine), "abstention": 100 * sum(r["abstained"] for r in mine) / len(mine)}
+        else:
+            summary[kind] = {"n": len(mine),
+                             "fact": 100 * sum(r["fact_ok"] for r in mine) / len(mine),
+                             "answer": 100 * sum(r["answer_ok"] for r in mine) / len(mine),
+                             "both": 100 * sum(r["correct"] for r in mine) / len(mine)}
+    answerable = [r for r in rows if r["kind"] != "absent"]
+    summary["false_abstention"] = 100 * sum(r["abstained"] for r in answerable) / len(answerable)
+    return {"summary": summary, "rows": rows}
+
+
+def locomo(data: str | None) -> dict:
+    """LoCoMo dev5: evidence recall@10 by category (hippo mode) and abstention on category 5."""
+    from common import CACHE, dataset
+
+    from hippograph.extract.readers import Problem, read_sources
+
+    path = dataset("locomo_dev5.json", data)
+    samples = json.loads(path.read_text())
+    docs = [d for d in read_sources([str(path)], "locomo") if not isinstance(d, Problem)]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    recall: dict[int, list[float]] = {c: [] for c in (1, 2, 3, 4)}
+    abstained = {"answerable": [], "adversarial": []}
+    for sample in samples:
+        sid = sample["sample_id"]
+        with Memory(Settings(store=f"sqlite:///{CACHE / f'temporal-locomo-{sid}.db'}")) as memory:
+            memory.ingest_documents([d for d in docs if d.metadata["sample_id"] == sid], extractor="spacy")
+            for qa in sample["qa"]:
+                category = qa.get("category")
+                gold = {f"{sid}/{e}" for e in qa.get("evidence", [])}
+                if category in recall and gold:
+                    hits = memory.retrieve(qa["question"], top_k=10).passages
+                    recall[category].append(len(gold & {h.source_id for h in hits}) / len(gold))
+                if category in (1, 2, 3, 4, 5):
+                    answer = memory.answer(qa["question"], top_k=5)
+                    abstained["adversarial" if category == 5 else "answerable"].append(answer.abstained)
+    every = [x for v in recall.values() for x in v]
+    return {"recall@10": {"temporal": 100 * sum(recall[2]) / len(recall[2]), "overall": 100 * sum(every) / len(every),
+                          "n_temporal": len(recall[2]), "n": len(every)},
+            "abstention_category5": 100 * sum(abstained["adversarial"]) / len(abstained["adversarial"]),
+            "false_abstention_categories1_4": 100 * sum(abstained["answerable"]) / len(abstained["answerable"]),
+            "n_category5": len(abstained["adversarial"])}
+
+
+ARMS = {
+    # Today's reading of the same files: markdown as plain text, so no dates reach the memory.
+    "baseline": {"format": "text"},
+    "temporal": {},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data")
+    parser.add_argument("--locomo", action="store_true", help="also run LoCoMo dev5 (slow: five conversations)")
+    args = parser.parse_args()
+    questions = load_questions()
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, arm in ARMS.items():
+            results[name] = run_arm(name, arm, questions, Path(folder))
+    rows = []
+    for name in ARMS:
+        s = results[name]["summary"]
+        for kind in ("now", "as_of", "before"):
+            rows.append([name, kind, s[kind]["n"], s[kind]["fact"], s[kind]["answer"], s[kind]["both"]])
+        rows.append([name, "absent (abstained)", s["absent"]["n"], "", s["absent"]["abstention"], ""])
+        rows.append([name, "false abstention", sum(s[k]["n"] for k in ("now", "as_of", "before")), "",
+                     s["false_abstention"], ""])
+    table = ("## Temporal scenario (bench/data/temporal): % of questions whose top fact / answer name the "
+             "expected value\n\n" + markdown_table(["arm", "questions", "n", "top fact", "answer", "both"], rows))
+    if args.locomo:
+        results["locomo"] = locomo(args.data)
+        lo = results["locomo"]
+        table += ("\n\n## LoCoMo dev5 (hippo mode)\n\n" + markdown_table(
+            ["measure", "value"],
+            [["temporal-category evidence R@10", lo["recall@10"]["temporal"]],
+             ["overall evidence R@10 (categories 1-4)", lo["recall@10"]["overall"]],
+             ["abstention on category 5 (adversarial)", lo["abstention_category5"]],
+             ["false abstention on categories 1-4", lo["false_abstention_categories1_4"]]]))
+    write_results("temporal", results, table)
+
+
+if __name__ == "__main__":
+    main()
