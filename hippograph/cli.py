@@ -14,6 +14,8 @@ from rich.table import Table
 
 from .cli_group import EXIT_INPUT, EXIT_USAGE, RootGroup, open_memory, prefect_api_url, quiet_prefect
 from .config import Settings
+from .dates import parse_as_of, parse_document_date
+from .errors import InputError
 from .display import line, plain, print_document, print_error, print_problem, print_result
 from .extract.readers import FORMATS
 
@@ -42,6 +44,23 @@ def main(
     ctx.obj = Settings.from_env(store=store, embedder=embedder, llm=llm, namespace=namespace)
 
 
+def _check_as_of(value: Optional[str]) -> Optional[str]:
+    """--as-of: an ISO date or datetime, refused as a usage error before anything loads."""
+    try:
+        parse_as_of(value)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _check_date(value: Optional[str]) -> Optional[str]:
+    """--date: an ISO date (2024, 2024-05, 2024-05-01) or datetime."""
+    try:
+        return parse_document_date(value, "--date") if value is not None else None
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 @app.command()
 def ingest(
     ctx: typer.Context,
@@ -55,6 +74,8 @@ def ingest(
                                       "(repeatable); hidden, VCS and store files are always skipped"),
     sync: bool = typer.Option(False, "--sync", help="also delete documents whose source file disappeared "
                                                     "under the given folders (and the old path of a renamed file)"),
+    date: Optional[str] = typer.Option(None, "--date", callback=_check_date,
+                                       help="date of every document read (ISO; wins over front matter)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ) -> None:
     """Ingest documents; unchanged ones are skipped, changed ones replaced. Exit 1 if any input failed."""
@@ -69,7 +90,7 @@ def ingest(
                           console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("ingest", total=None)
         report = memory.ingest(sources, format=format, extractor=extractor, limit=limit, stdin_source=source,
-                               exclude=exclude, sync=sync,
+                               exclude=exclude, sync=sync, date=date,
                                progress=lambda done, total: bar.update(task, completed=done, total=total))
     for problem in report.problems:
         print_problem(err, "skipped", problem.source, problem.reason)
@@ -180,7 +201,8 @@ def query(
     question: Optional[str] = typer.Argument(None),
     top_k: int = typer.Option(5, "--top-k", "-k", min=1),
     mode: str = typer.Option("hippo", "--mode", help="hippo | dense"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="answer as of this ISO date (facts valid then)"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", callback=_check_as_of,
+                                        help="as of this ISO date/datetime: facts valid then, nothing dated later"),
     questions: Optional[Path] = typer.Option(None, "--questions", help="JSONL of {id, question}, one per line"),
     as_json: bool = typer.Option(False, "--json"),
     explain_cypher: bool = typer.Option(False, "--explain-cypher",
@@ -223,7 +245,8 @@ def answer(
     question: str,
     top_k: int = typer.Option(5, "--top-k", "-k", min=1),
     mode: str = typer.Option("hippo", "--mode"),
-    as_of: Optional[str] = typer.Option(None, "--as-of"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", callback=_check_as_of,
+                                        help="as of this ISO date/datetime: facts valid then, nothing dated later"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Answer with citations (an LLM with --llm / HIPPOGRAPH_LLM, else an extractive reader)."""

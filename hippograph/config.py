@@ -41,7 +41,11 @@ class RetrievalSettings:
     filter_threshold: float = 0.0  # raw cosine a linked fact must reach without an LLM
     dense_fusion: float = 0.0  # optional reciprocal-rank fusion weight of the dense ranking
     fusion_k: int = 10  # reciprocal-rank constant of the fusion
-    as_of: str | None = None  # only facts valid at this ISO date (None = currently valid)
+    as_of: str | None = None  # only facts valid, and units dated, at or before this ISO date (None = now)
+    # Time-aware ranking: "before X" questions, and units whose facts are all superseded ranked
+    # below current ones for present-tense questions. Off = plain HippoRAG ranking.
+    time_aware: bool = True
+    superseded_penalty: float = 0.5  # score factor of a unit whose every fact is superseded
     vector_index: str = "exact"  # "exact" (numpy) or "hnsw" (hnswlib, for large stores)
 
     @classmethod
@@ -67,6 +71,10 @@ class Settings:
     synonym_top_k: int = 20
     llm: str | None = None  # provider string or dotted path of a langchain-core chat model
     llm_judge: bool = False  # let the LLM decide which facts a newer fact replaces (costs calls)
+    # Front matter keys giving a note its date, first present wins ("updated" before "date").
+    date_keys: tuple[str, ...] = ("updated", "date", "created")
+    file_dates: bool = False  # opt-in: undated files are dated by their modification time
+    functional_relations: tuple[str, ...] = ()  # more predicates a subject has one value of at a time
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
 
     @classmethod

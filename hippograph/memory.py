@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from .config import Settings
 from .embedding import Embedder, load_embedder
 from .errors import InputError
 from .extract import get_extractor
-from .extract.readers import read_sources
+from .extract.readers import ReadOptions, read_sources
 from .extract.source import Problem, SourceDocument
 from .graph.open import open_store
 from .graph.store import GraphStore
@@ -84,7 +85,8 @@ class Memory:
 
     def __init__(self, settings: Settings | None = None, *, store: str | GraphStore | None = None,
                  embedder: Embedder | None = None, llm: BaseChatModel | None = None,
-                 namespace: str | None = None, _models: _Models | None = None):
+                 namespace: str | None = None, clock: Callable[[], datetime] | None = None,
+                 _models: _Models | None = None):
         self.settings = settings or Settings.from_env()
         self.namespace = check_namespace(namespace or self.settings.namespace)
         if isinstance(store, GraphStore):
@@ -92,11 +94,12 @@ class Memory:
         else:
             self.store = open_store(store or self.settings.store, self.namespace)
         self._models = _models or _Models(self.settings, embedder, llm)
+        self._clock = clock  # what "now" is (tests inject one); None = the system clock in UTC
 
     def in_namespace(self, namespace: str) -> Memory:
         """The same memory (store connection, loaded models) confined to another namespace."""
         return Memory(self.settings, store=self.store.in_namespace(namespace), namespace=namespace,
-                      _models=self._models)
+                      clock=self._clock, _models=self._models)
 
     # -- components ------------------------------------------------------------------
     @property
@@ -109,7 +112,7 @@ class Memory:
 
     @cached_property
     def retriever(self) -> HippoRetriever:
-        return HippoRetriever(self.store, self.embedder, self.settings.retrieval, self.llm)
+        return HippoRetriever(self.store, self.embedder, self.settings.retrieval, self.llm, self._clock)
 
     @cached_property
     def synonym_finder(self) -> SynonymFinder:
@@ -128,20 +131,29 @@ class Memory:
         """The LLM supersession judge, when configured (``Settings.llm_judge`` and an LLM)."""
         return LLMContradictionJudge(self.llm) if self.settings.llm_judge and self.llm is not None else None
 
+    def read_options(self, date: str | None = None) -> ReadOptions:
+        """How documents are dated: the settings' front matter keys and file-time opt-in, and
+        ``date`` (an ISO date, checked) for every document read."""
+        from .dates import parse_document_date
+
+        checked = parse_document_date(date) if date is not None else None
+        return ReadOptions(tuple(self.settings.date_keys), checked, self.settings.file_dates)
+
     # -- writing ---------------------------------------------------------------------
     def ingest(self, sources: list[str], *, format: str = "auto", extractor: str | None = None,
                limit: int | None = None, progress: Progress | None = None, stdin_source: str | None = None,
-               exclude: Sequence[str] = (), sync: bool = False) -> IngestReport:
+               exclude: Sequence[str] = (), sync: bool = False, date: str | None = None) -> IngestReport:
         """Ingest files, folders or '-' (stdin); idempotent by content hash.
 
         ``limit`` keeps only the first N documents of each source (e.g. a corpus slice);
         ``stdin_source`` names what stdin holds (else each distinct text gets its own key);
         ``exclude`` globs skip files and folders; ``sync`` deletes documents whose file is gone
-        under ``sources`` (which covers the old path of a renamed file)."""
+        under ``sources`` (which covers the old path of a renamed file); ``date`` dates every
+        document read (it wins over front matter; chat turns keep theirs)."""
         if limit is not None and limit < 1:
             raise InputError(f"limit {limit}: give a positive number of documents per source")
         items = read_sources(sources, format, stdin_source=stdin_source, exclude=exclude,
-                             store_path=getattr(self.store, "path", None))
+                             store_path=getattr(self.store, "path", None), options=self.read_options(date))
         if limit is not None:
             items = first_documents(items, limit)
         report = self.ingest_documents(items, extractor=extractor, progress=progress)
@@ -166,9 +178,14 @@ class Memory:
             self.models(extractor)), extractor=extractor, judge=self.judge(), policy=WritePolicy(),
             progress=progress, synonyms=self.synonym_finder)
 
-    def add_text(self, text: str, *, source: str, title: str = "", extractor: str | None = None) -> IngestReport:
-        """Remember one text under a stable ``source`` key (re-adding changed text replaces it)."""
-        doc = SourceDocument(source=source, title=title or source, text=text, format="text")
+    def add_text(self, text: str, *, source: str, title: str = "", extractor: str | None = None,
+                 occurred_at: str | None = None) -> IngestReport:
+        """Remember one text under a stable ``source`` key (re-adding changed text replaces it).
+
+        ``occurred_at`` (ISO date or datetime) dates the text: its facts are valid from then."""
+        options = self.read_options(occurred_at)
+        metadata = {"date": options.date, "date_source": "explicit"} if options.date else {}
+        doc = SourceDocument(source=source, title=title or source, text=text, format="text", metadata=metadata)
         return self.ingest_documents([doc], extractor=extractor)
 
     def delete(self, document_id: str) -> bool:
@@ -194,11 +211,18 @@ class Memory:
         info = next((d for d in self.store.documents() if d.id == document_id), None)
         if info is None:
             return None
+        from .extract.aliases import alias_map
+
         units = self.store.document_units(document_id)
         facts = self.store.unit_facts([u.id for u in units])
-        return {"document": asdict(info), "units": [
+        named = {e for fs in facts.values() for f in fs for e in (f.subject, f.object)}
+        # First names that stand for a full name, in this document and across the store.
+        aliases = {short: full for short, full in alias_map(self.store.node_ids("entity")).items()
+                   if short in named or full in named}
+        return {"document": asdict(info), "aliases": aliases, "units": [
             {"id": u.id, "kind": "episode" if isinstance(u, Episode) else "passage", "position": u.position,
-             "source_id": u.source_id, "text": u.text,
+             "source_id": u.source_id, "title": getattr(u, "title", ""), "occurred_at": u.occurred_at,
+             "text": u.text,
              "facts": [{k: v for k, v in asdict(f).items() if k != "embedding"} for f in facts[u.id]]}
             for u in units]}
 
@@ -220,7 +244,7 @@ class Memory:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Memory":
+    def __enter__(self) -> Memory:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -304,9 +304,12 @@ class RetrievalResult:
     fallback: str | None = None  # why hippo mode fell back to dense, if it did
     timings_ms: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds (index, encode, ...)
     activation: Activation | None = field(default=None, repr=False)  # hippo mode: the PPR run's mass
+    as_of: str | None = None  # the date facts and units were filtered at (given, or from "before X")
+    reference_date: str | None = None  # the date the question is asked at: as_of, else now
 
     def as_dict(self, id: str | None = None) -> dict[str, Any]:
-        out = {"id": id, "question": self.question, "mode": self.mode,
+        out = {"id": id, "question": self.question, "mode": self.mode, "as_of": self.as_of,
+               "reference_date": self.reference_date,
                "passages": [asdict(p) for p in self.passages], "facts": [asdict(f) for f in self.facts]}
         if self.fallback:
             out["fallback"] = self.fallback

@@ -2,7 +2,7 @@
 
 Layers, lowest first (a module may import its own subpackage and anything lower, never higher,
 never a sibling of its own layer):
-    errors  <  ids, records  <  config, display  <  embedding, llm  <  extract | graph  <  pipelines | retrieve
+    errors  <  ids, records, dates  <  config, display  <  embedding, llm  <  extract | graph  <  pipelines | retrieve
     <  memory  <  flows | server  <  cli_group  <  cli | the package face
 Function-level imports count too: a lazy import is still a dependency.
 """
@@ -17,7 +17,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "hippograph"
 LAYERS = [
     {"errors"},
-    {"ids", "records"},
+    {"ids", "records", "dates"},
     {"config", "data", "display"},  # display: printing user data safely (escaped, redacted)
     {"embedding", "llm"},
     {"extract", "graph"},

@@ -68,6 +68,15 @@ class _Facts:
     def facts_about(self, subject: str) -> list[Fact]:
         return self.by_subject.get(subject, [])
 
+    # Supersession also reads entity ids (aliases) and, for one-holder roles, facts by id.
+    def node_ids(self, kind: str) -> list[str]:
+        return sorted(self.by_subject) if kind == "entity" else sorted(f.id for fs in self.by_subject.values()
+                                                                       for f in fs)
+
+    def facts(self, ids: list[str]) -> list[Fact]:
+        by_id = {f.id: f for fs in self.by_subject.values() for f in fs}
+        return [by_id[i] for i in ids if i in by_id]
+
 
 def _fact(s: str, p: str, o: str, when: str | None) -> Fact:
     return Fact(fact_id(s, p, o), s, p, o, f"{s} {p} {o}", valid_from=when, created_at=NOW)

@@ -172,3 +172,21 @@ def test_document_hashes_by_id_reads_only_those_asked(store):
     assert store.document_hashes([]) == {}
     other = store.in_namespace("elsewhere")
     assert other.document_hashes(["alpha"]) == {}  # another namespace's document is not seen
+
+
+def test_an_end_event_closed_at_its_own_date_stays_closed(store):
+    """Temporal end events ("Priya left SAP") are superseded by themselves: replacing or deleting
+    other documents must not reopen them, and the unit date round-trips."""
+    from hippograph.records import Supersession
+
+    ended = batch("end", ["Priya left SAP."], [("priya", "leave", "sap")])
+    fact = ended.facts[0]
+    fact.valid_from = "2023-04-02"
+    ended.passages[0].occurred_at = "2023-04-02"
+    ended.supersessions = [Supersession(fact.id, fact.id, "2023-04-02")]
+    store.write_document(ended)
+    store.write_document(batch("other", ["Ann lives in Oslo."], [("ann", "live in", "oslo")]))
+    store.write_document(batch("other", ["Ann lives in Rome."], [("ann", "live in", "rome")], version="2"))
+    store.delete_document("other")
+    assert store.facts([fact.id])[0].invalid_at == "2023-04-02"
+    assert store.passages([ended.passages[0].id])[0].occurred_at == "2023-04-02"

@@ -13,6 +13,9 @@ class Extraction:
     entities: list[tuple[str, str]] = field(default_factory=list)
     triples: list[tuple[str, str, str]] = field(default_factory=list)
     skipped_triples: int = 0  # malformed triples dropped (reported, never fatal)
+    # The date phrase the text ties to each triple ("since March 2021"; "" when none), aligned
+    # with ``triples`` when given; the pipeline resolves it against the unit's own date.
+    dates: list[str] = field(default_factory=list)
 
 
 class Extractor(Protocol):

@@ -10,12 +10,23 @@ import glob
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
 from ..errors import ConfigError
 from .base import Extraction, clean_triple, scalar_text
 from .conversations import read_chat_jsonl, read_locomo
+from .markdown import (
+    DEFAULT_DATE_KEYS,
+    FrontMatterError,
+    document_dates,
+    front_matter_metadata,
+    markdown_sections,
+    markdown_title,
+    split_front_matter,
+)
 from .source import Problem, SourceDocument, Turn, file_key, stdin_key, unique_key
 from .validate import checked, read_guarded
 from .walk import store_files, walk_files
@@ -27,8 +38,36 @@ _TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown
                   ".json": "json"}
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How readers date documents: front-matter keys, an explicit date, or the file time."""
+
+    date_keys: tuple[str, ...] = DEFAULT_DATE_KEYS  # front matter keys of the document date, first wins
+    date: str | None = None  # explicit date of every document read (``--date``); wins over front matter
+    file_dates: bool = False  # opt-in: undated files take their modification time
+
+
+def _dated(doc: SourceDocument, options: ReadOptions) -> SourceDocument:
+    """Apply the configured front matter keys, the explicit date, or the opt-in file time."""
+    if doc.turns is not None:
+        return doc  # turns carry their own times
+    front = doc.metadata.get("front_matter")
+    if isinstance(front, dict) and tuple(options.date_keys) != DEFAULT_DATE_KEYS:
+        doc.metadata.pop("date", None)
+        doc.metadata.update(document_dates(front, tuple(options.date_keys)))
+    if options.date:
+        doc.metadata["date"] = options.date
+        doc.metadata["date_source"] = "explicit"
+    elif "date" not in doc.metadata and options.file_dates and Path(doc.source).is_file():
+        mtime = Path(doc.source).stat().st_mtime
+        doc.metadata["date"] = datetime.fromtimestamp(mtime, tz=timezone.utc).isoformat()
+        doc.metadata["date_source"] = "file modification time"
+    return doc
+
+
 def read_sources(sources: list[str], fmt: str = "auto", *, stdin_source: str | None = None,
-                 exclude: Sequence[str] = (), store_path: str | None = None) -> Iterator[SourceDocument | Problem]:
+                 exclude: Sequence[str] = (), store_path: str | None = None,
+                 options: ReadOptions | None = None) -> Iterator[SourceDocument | Problem]:
     """Read files, folders (recursively), glob patterns (``notes/**/*.md``) and ``-`` (stdin).
 
     Folders skip hidden and VCS folders, the store's own files (``store_path`` and its journals)
@@ -38,8 +77,10 @@ def read_sources(sources: list[str], fmt: str = "auto", *, stdin_source: str | N
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     skip = store_files(store_path)
+    options = options or ReadOptions()
     for source in sources:
-        yield from checked(read_guarded(source, partial(_read_source, source, fmt, stdin_source, exclude, skip)))
+        for item in checked(read_guarded(source, partial(_read_source, source, fmt, stdin_source, exclude, skip))):
+            yield _dated(item, options) if isinstance(item, SourceDocument) else item
 
 
 def _read_source(source: str, fmt: str, stdin_source: str | None, exclude: Sequence[str],
@@ -124,7 +165,10 @@ def _read_text_blob(source: str, data: bytes, fmt: str) -> Iterator[SourceDocume
     if isinstance(text, Problem):
         yield text
         return
-    if fmt in ("text", "markdown"):
+    if fmt == "markdown":
+        yield _read_markdown(source, text)
+        return
+    if fmt == "text":
         yield SourceDocument(source, _title(source, text, fmt), text, fmt)
         return
     if fmt == "jsonl":
@@ -181,6 +225,23 @@ def _detect_json(payload: object) -> str | None:
         if "text" in payload[0]:
             return "corpus"
     return None
+
+
+def _read_markdown(source: str, text: str) -> SourceDocument | Problem:
+    """A note: front matter -> metadata and dates, headings -> section titles."""
+    try:
+        front, body = split_front_matter(text)
+    except FrontMatterError as exc:
+        return Problem(source, str(exc))
+    stem = _title(source, "", "text")
+    sections = markdown_sections(body, "")
+    if not sections:
+        return Problem(source, "markdown file has no text below its front matter: nothing to ingest")
+    title = markdown_title(front, sections, stem)
+    for section in sections:
+        section.title = section.title or title
+    return SourceDocument(source, title, body, "markdown", metadata=front_matter_metadata(front, DEFAULT_DATE_KEYS),
+                          sections=sections)
 
 
 def _title(source: str, text: str, fmt: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .base import Extraction
+from .markdown import Section
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class SourceDocument:
     passages: list[str] | None = None  # pre-chunked units (corpus/openie records are one passage)
     extractions: list[Extraction] | None = None  # precomputed (openie), aligned with passages
     turns: list[Turn] | None = None  # conversation turns become episodes
-    metadata: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)  # "date": the document's date (partial ISO), ...
+    sections: list[Section] | None = None  # markdown: blocks under their headings (units per section)
 
 
 @dataclass(frozen=True)

@@ -73,12 +73,13 @@ class SpacyExtractor:
     def _extract_doc(self, doc, title: str) -> Extraction:
         entities = [(_strip(e), e.label_) for e in doc.ents if e.label_ in _KEEP_TYPES and _strip(e)]
         triples: list[tuple[str, str, str]] = []
+        dates: list[str] = []
         last_subject = title.strip() or None
         for sent in doc.sents:
             for token in sent:
                 if token.pos_ not in ("VERB", "AUX"):
                     continue
-                subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+                subjects = _subjects(token)
                 if not subjects:
                     continue
                 subject_token = subjects[0]
@@ -93,11 +94,61 @@ class SpacyExtractor:
                 if not subject:
                     continue
                 passive = subject_token.dep_ == "nsubjpass"
-                for predicate, obj in _objects(token, passive):
+                found = [(p, o) for p, o in _objects(token, passive)]
+                # A date the verb governs ("in 2019", "since March 2021") dates its other
+                # objects instead of becoming a fact of its own, unless it is all the verb has.
+                when = _verb_date(token)
+                if when and any(not _is_date(o) for _, o in found):
+                    found = [(p, o) for p, o in found if not _is_date(o)]
+                negation = _negation(token)
+                for predicate, obj in found:
                     obj_text = _argument(obj)
                     if obj_text and obj_text.lower() != subject.lower():
-                        triples.append((subject, predicate, obj_text))
-        return Extraction(entities=entities, triples=list(dict.fromkeys(triples)))
+                        triples.append((subject, negation + predicate, obj_text))
+                        dates.append(when if not _is_date(obj) else "")
+        unique = dict.fromkeys(zip(triples, dates))
+        return Extraction(entities=entities, triples=[t for t, _ in unique], dates=[d for _, d in unique])
+
+
+def _subjects(verb: Token) -> list[Token]:
+    """The verb's subjects; a conjoined verb ("left SAP and joined Stripe") shares its head's."""
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+    while not subjects and verb.dep_ == "conj" and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+        verb = verb.head
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+    return subjects
+
+
+def _is_date(token: Token) -> bool:
+    return token.ent_type_ in ("DATE", "TIME")
+
+
+def _verb_date(verb: Token) -> str:
+    """The text of a DATE entity the verb governs directly or through a preposition ('' if none);
+    a conjoined verb without one inherits its head's ("In May 2022 Tom quit X and joined Y")."""
+    for child in verb.children:
+        candidates = [child] if child.dep_ in ("npadvmod", "advmod", "tmod", "obl") else []
+        if child.dep_ == "prep":
+            candidates = [c for c in child.children if c.dep_ == "pobj"]
+        for token in candidates:
+            if _is_date(token):
+                for ent in token.doc.ents:
+                    if ent.start <= token.i < ent.end:
+                        prefix = child.lower_ + " " if child.dep_ == "prep" else ""
+                        return prefix + ent.text
+    if verb.dep_ == "conj" and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+        return _verb_date(verb.head)
+    return ""
+
+
+def _negation(verb: Token) -> str:
+    """'no longer ' / 'not ' when the verb is negated, so a denial never reads as a positive fact."""
+    for child in verb.children:
+        if child.dep_ == "advmod" and child.lower_ == "longer" and any(c.lower_ == "no" for c in child.children):
+            return "no longer "
+        if child.dep_ == "neg":
+            return "not "
+    return ""
 
 
 def split_long(text: str, limit: int) -> list[str]:
@@ -117,6 +168,15 @@ def _objects(verb: Token, passive: bool):
     lemma = verb.lemma_.lower() if not passive else verb.text.lower()
     for child in verb.children:
         if child.dep_ in _OBJECTS:
+            # "is the mayor of Springfield": the role and its organisation, not (X, be, mayor).
+            preps = [p for p in child.children if p.dep_ == "prep" and p.lower_ in ("of", "at", "for")]
+            if child.dep_ in ("attr", "oprd") and preps:
+                role = _argument(child) or child.lower_
+                for prep in preps:
+                    for pobj in prep.children:
+                        if pobj.dep_ == "pobj":
+                            yield f"{lemma} {role.lower()} {prep.lower_}", pobj
+                continue
             yield lemma, child
             for conj in child.conjuncts:
                 yield lemma, conj
@@ -127,7 +187,8 @@ def _objects(verb: Token, passive: bool):
                     yield predicate, pobj
                     for conj in pobj.conjuncts:
                         yield predicate, conj
-        elif child.dep_ == "acomp":
+        elif child.dep_ in ("acomp", "advmod", "prt"):
+            # "is close to X", "moved away from X"
             for prep in child.children:
                 if prep.dep_ == "prep":
                     for pobj in prep.children:

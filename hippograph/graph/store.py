@@ -139,6 +139,11 @@ class StoreReader(ABC):
     def facts(self, ids: Sequence[str]) -> list[Fact]:
         """Facts by id, in the order asked (missing ids are left out)."""
 
+    @abstractmethod
+    def fact_units(self) -> dict[str, list[str]]:
+        """Map fact id -> ids of the passages/episodes that support it (retrieval demotes units
+        whose every fact is superseded)."""
+
 
 class StoreAdmin(ABC):
     """Inspection and housekeeping: documents, provenance, counts, namespaces."""
@@ -163,10 +168,6 @@ class StoreAdmin(ABC):
     @abstractmethod
     def unit_facts(self, unit_ids: Sequence[str]) -> dict[str, list[Fact]]:
         """The facts each given passage/episode supports (its provenance), by unit id."""
-
-    @abstractmethod
-    def fact_units(self) -> dict[str, list[str]]:
-        """Map fact id -> ids of the passages/episodes that support it."""
 
     @abstractmethod
     def export_document(self, document_id: str) -> DocumentBatch | None:

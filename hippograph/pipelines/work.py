@@ -91,7 +91,7 @@ def extract(group: list[Prepared], extractor: Extractor) -> list[list[Extraction
             out.append(list(prepared.source.extractions))
         else:
             out.append([])
-            texts += prepared.unit_texts
+            texts += prepared.extract_texts or prepared.unit_texts  # markdown: code left out
             titles += prepared.titles
             owners += [i] * len(prepared.unit_texts)
     for owner, extraction in zip(owners, extractor.extract(texts, titles) if texts else []):

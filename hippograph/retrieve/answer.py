@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass, field
 from ..extract.chunking import split_sentences
 from .qa_metrics import normalize_answer
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
+from .temporal import BEFORE_PHRASE
 
-ABSTAIN = "The retrieved passages do not contain the answer."
+ABSTAIN = "Not in memory: the retrieved passages do not contain the answer."
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ABSTAIN_MARKERS = ("insufficient information", "not enough information", "cannot be determined",
                     "do not contain", "does not contain", "i don't know", "i do not know", "no answer")
@@ -19,11 +20,21 @@ _ABSTAIN_MARKERS = ("insufficient information", "not enough information", "canno
 PROMPT = """Answer the question using only the numbered passages below.
 Cite every passage you use with its number in square brackets, like [1] or [2][3].
 If the passages do not contain the answer, reply exactly: INSUFFICIENT INFORMATION
-
+The question is asked as of {reference_date}. Passages carry their dates; where they disagree, the
+latest passage dated on or before that date is the one that holds.
+{facts}
 {passages}
 
 Question: {question}
 Answer:"""
+
+
+def format_facts(facts: list[LinkedFact], reference_date: str | None) -> str:
+    """The linked facts valid at the reference date, each with the date it holds from."""
+    if not facts:
+        return ""
+    lines = [f"- {f.text}" + (f" (since {f.valid_from})" if f.valid_from else "") for f in facts]
+    return f"Facts valid on {reference_date or 'today'}:\n" + "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -45,8 +56,9 @@ class Answer:
 def format_passages(passages: list[RetrievedUnit]) -> str:
     blocks = []
     for n, p in enumerate(passages, 1):
-        head = p.title or (f"{p.speaker} at {p.occurred_at}" if p.kind == "episode" else p.id)
-        blocks.append(f"[{n}] {head}\n{p.text}")
+        head = p.title or (p.speaker if p.kind == "episode" else p.id)
+        when = f" ({p.occurred_at})" if p.occurred_at else ""
+        blocks.append(f"[{n}] {head}{when}\n{p.text}")
     return "\n\n".join(blocks)
 
 
@@ -61,6 +73,14 @@ def parse_citations(text: str, passages: list[RetrievedUnit]) -> list[str]:
     return cited
 
 
+def reader_prompt(retrieved: RetrievalResult) -> str:
+    """What the LLM reader is given: the reference date, the facts valid then (with the date
+    each holds from) and the numbered units with their dates."""
+    return PROMPT.format(passages=format_passages(retrieved.passages), question=retrieved.question,
+                         reference_date=retrieved.reference_date or "today",
+                         facts=format_facts(retrieved.facts, retrieved.reference_date))
+
+
 def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> Answer:
     """Answer from the retrieved units: the LLM when given, else the extractive reader."""
     if llm is None:
@@ -69,7 +89,7 @@ def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> An
     base = Answer(retrieved.question, ABSTAIN, [], passages, retrieved.facts, True, "llm")
     if not passages:
         return base
-    reply = llm.invoke(PROMPT.format(passages=format_passages(passages), question=retrieved.question))
+    reply = llm.invoke(reader_prompt(retrieved))
     text = str(getattr(reply, "content", reply)).strip()
     citations = parse_citations(text, passages)
     lowered = text.lower()
@@ -80,11 +100,72 @@ def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> An
     return base
 
 
-_STOP = set(["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or", "is", "are", "was", "were", "be", "been", "who", "what", "when", "where", "which", "how", "why", "whom", "whose", "does", "did", "do", "that", "this", "it", "its", "as", "into", "than", "then", "there", "their", "his", "her", "he", "she", "they", "name", "named"])
+_STOP = {
+    "a", "an", "and", "are", "as", "at", "be", "been", "by", "currently", "did", "do", "does", "ever", "for",
+    "from", "had", "has", "have", "he", "her", "his", "how", "in", "into", "is", "it", "its", "many", "much",
+    "name", "named", "now", "of", "on", "or", "she", "still", "than", "that", "the", "their", "then", "there",
+    "they", "this", "to", "today", "was", "were", "what", "when", "where", "which", "who", "whom", "whose",
+    "why", "with",
+}
+# Words a question uses for time or for asking, which no evidence sentence needs to repeat.
+_QUESTION_ONLY = {
+    "after", "ago", "anymore", "before", "current", "currently", "date", "days", "first", "last", "latest",
+    "moment", "month", "now", "nowadays", "present", "recently", "still", "these", "time", "today", "year",
+}
 
 
 def _content_words(text: str) -> set[str]:
     return {w for w in normalize_answer(text).split() if w not in _STOP}
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, enough to match "works"/"worked"/"working" with "work"."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def unanswered_words(retrieved: RetrievalResult) -> tuple[list[str], list[str]]:
+    """Question words no retrieved unit, title or linked fact contains: (names, other words).
+
+    A name (a capitalized word not opening the question) missing from all the evidence means the
+    memory holds nothing about it; so do two or more missing content words.
+    """
+    evidence = " ".join([*(f"{p.title} {p.speaker} {p.text}" for p in retrieved.passages),
+                         *(f.text for f in retrieved.facts)])
+    known = {_stem(w) for w in normalize_answer(evidence).split()}
+    # "before X" names what the answer came before: X need not be in evidence dated before it.
+    question = BEFORE_PHRASE.sub(" ", retrieved.question) if retrieved.as_of else retrieved.question
+    tokens = re.findall(r"[\w$'-]+", question)
+    names, words = [], []
+    for n, token in enumerate(tokens):
+        for word in normalize_answer(token).split():
+            if word in _STOP or word in _QUESTION_ONLY or word.isdigit() or _stem(word) in known:
+                continue
+            (names if n > 0 and token[:1].isupper() else words).append(word)
+    return names, words
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w) for w in _content_words(text)}
+
+
+def _answer_terms(retrieved: RetrievalResult, question_words: set[str]) -> set[str]:
+    """Stems of the value the best linked fact gives: the side of it the question does not name."""
+    for fact in retrieved.facts:
+        sides = [_stems(fact.subject.rpartition(":")[2]), _stems(fact.object.rpartition(":")[2])]
+        named = [bool(side & question_words) for side in sides]
+        if named[0] != named[1]:
+            return sides[1] if named[0] else sides[0]
+    return set()
+
+
+def _body(passage: RetrievedUnit) -> str:
+    """A unit's text without a leading copy of its title (corpus passages start with it)."""
+    if passage.title and passage.text.startswith(passage.title + "\n"):
+        return passage.text[len(passage.title) + 1:]
+    return passage.text
 
 
 def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Answer:
@@ -93,16 +174,22 @@ def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Ans
     A sentence scores the IDF-weighted question words it shares, counting its passage's title
     words as its own (the title is what the passage is about: a cheap stand-in for
     coreference), half that for words of the linked facts, and loses a little per passage
-    rank. Abstains when nothing overlaps.
+    rank; a sentence naming the value of the best linked (time-valid) fact gains as much as
+    its best word. Abstains when nothing overlaps, or when the question names something (or
+    asks about two or more things) the evidence never mentions.
     """
-    question_words = _content_words(retrieved.question)
-    fact_words = set().union(*(_content_words(f.text) for f in retrieved.facts)) if retrieved.facts else set()
+    answer = Answer(retrieved.question, ABSTAIN, [], retrieved.passages, retrieved.facts, True, "extractive")
+    names, words = unanswered_words(retrieved)
+    if names or len(words) >= 2:
+        return answer
+    question_words = _stems(retrieved.question)
+    fact_words = set().union(*(_stems(f.text) for f in retrieved.facts)) if retrieved.facts else set()
+    value = _answer_terms(retrieved, question_words)
     candidates = []
     for rank, passage in enumerate(retrieved.passages):
-        body = passage.text.split("\n", 1)[1] if passage.title and "\n" in passage.text else passage.text
-        title_words = _content_words(passage.title)
-        for position, sentence in enumerate(split_sentences(" ".join(body.split()))):
-            words = _content_words(sentence) | title_words  # every sentence is about its title
+        title_words = _stems(f"{passage.title} {passage.speaker}")
+        for position, sentence in enumerate(split_sentences(" ".join(_body(passage).split()))):
+            words = _stems(sentence) | title_words  # every sentence is about its title (or speaker)
             candidates.append((rank, position, sentence, passage.id, words))
     # Rare words (in few candidate sentences) say more about the answer than common ones.
     document_frequency = Counter(w for *_, words in candidates for w in words)
@@ -113,11 +200,14 @@ def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Ans
 
     scored = []
     for rank, position, sentence, pid, words in candidates:
-        score = sum(idf(w) for w in words & question_words)
+        shared = words & question_words
+        score = sum(idf(w) for w in shared)
         score += 0.5 * sum(idf(w) for w in words & (fact_words - question_words))
+        if shared and value and value <= _stems(sentence):
+            # It names the value the best time-valid fact gives: that is the answer sentence.
+            score += sum(idf(w) for w in question_words if document_frequency[w])
         if score > 0:
             scored.append((score - 0.1 * rank, -rank, -position, sentence, pid))
-    answer = Answer(retrieved.question, ABSTAIN, [], retrieved.passages, retrieved.facts, True, "extractive")
     if not scored:
         return answer
     best = sorted(scored, reverse=True)[:max_sentences]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timezone
 
 import numpy as np
 
 from ..config import RetrievalSettings
 from ..errors import ConfigError
+from ..dates import parse_as_of
 from ..embedding import Embedder
 from ..graph.ppr import personalized_pagerank
 from ..graph.store import StoreReader
@@ -19,6 +22,7 @@ from .index import IndexCache, RetrievalIndex
 from .linking import FactLink, link_facts, recognition_filter
 from .ranking import later_first
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
+from .temporal import TimeView, before_as_of, is_present_tense, prefer_asked_relation, rank_in_time, time_filter
 
 MODES = ("hippo", "dense")
 
@@ -123,12 +127,20 @@ class HippoRetriever:
     """The query path over any ``GraphStore``; indexes are cached and refreshed on change."""
 
     def __init__(self, store: StoreReader, embedder: Embedder, settings: RetrievalSettings | None = None,
-                 llm: object | None = None):
+                 llm: object | None = None, now: Callable[[], datetime] | None = None):
         self.store = store
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
         self.llm = llm
         self.indexes = IndexCache(store, self.settings.vector_index)
+        self.now = now or (lambda: datetime.now(timezone.utc))  # what "now" is; tests inject one
+        self._time_view: TimeView | None = None
+
+    def time_view(self, index: RetrievalIndex) -> TimeView:
+        """Unit dates and superseded units of the current index generation (read once per generation)."""
+        if self._time_view is None or self._time_view.generation != index.generation:
+            self._time_view = TimeView.load(self.store, index)
+        return self._time_view
 
     def retrieve(self, question: str, top_k: int = 5, mode: str = "hippo", as_of: str | None = None,
                  settings: RetrievalSettings | None = None) -> RetrievalResult:
@@ -137,22 +149,33 @@ class HippoRetriever:
             raise ConfigError(f"unknown mode {mode!r}; expected one of {MODES}")
         cfg = settings or self.settings
         as_of = as_of or cfg.as_of
+        parse_as_of(as_of)  # refuses anything but an ISO date/datetime, before any work
         result = RetrievalResult(question, mode)
         clock = StageClock(result.timings_ms)
         index = self.indexes.get()
         clock("index")
         if len(index.units) == 0 or not question.strip():
             return result
+        if cfg.time_aware and as_of is None:
+            as_of = before_as_of(question, index)  # "where did she work before Stripe?"
+        result.as_of = as_of
+        result.reference_date = as_of or self.now().isoformat()
+        view = self.time_view(index)
         query = embed_query(self.embedder, question)
         clock("encode")
         dense = index.units.scores(query)
+        # Units dated after as_of neither seed PPR nor rank.
+        seen = time_filter(view, as_of, index.fact_validity_mask(as_of) if as_of else None)
+        dense = dense if seen.all() else np.where(seen, dense, dense.min())
         scores = dense
         if mode == "hippo":
             scores, result.facts, result.seeds, result.fallback, result.activation = self._hippo_scores(
                 index, query, question, dense, cfg, as_of, clock)
         else:
             clock("link")
-        ranked = highest_scoring(index.units.ids, scores, top_k)
+        present = cfg.time_aware and is_present_tense(question)
+        scores = rank_in_time(scores, seen, view, as_of, present, cfg.superseded_penalty, [f.id for f in result.facts])
+        ranked = [(i, s) for i, s in highest_scoring(index.units.ids, scores, top_k) if np.isfinite(s)]
         if mode == "hippo" and cfg.later_first > 0:
             ranked = self._later_first(index, ranked, dense, cfg)
         result.passages = self._units(index, ranked)
@@ -182,7 +205,11 @@ class HippoRetriever:
 
     def _hippo_scores(self, index: RetrievalIndex, query: np.ndarray, question: str, dense: np.ndarray,
                       cfg: RetrievalSettings, as_of: str | None, clock: StageClock):
-        links = link_facts(index, query, cfg.link_top_k, as_of)
+        if cfg.time_aware:  # facts of the relation asked about first (from twice as many candidates)
+            links = prefer_asked_relation(link_facts(index, query, 2 * cfg.link_top_k, as_of, self.now()),
+                                          question, cfg.link_top_k)
+        else:
+            links = link_facts(index, query, cfg.link_top_k, as_of, self.now())
         if cfg.use_filter:
             links = recognition_filter(links, question, self.llm, cfg.filter_threshold)
         facts = [LinkedFact(link.fact.id, link.fact.subject, link.fact.predicate, link.fact.object, link.fact.text,
@@ -213,7 +240,7 @@ class HippoRetriever:
                 continue
             if index.unit_kind[unit_id] == "passage":
                 out.append(RetrievedUnit(r.id, "passage", r.title, r.text, round(score, 6), r.document_id,
-                                         r.source_id))
+                                         r.source_id, r.occurred_at))
             else:
                 # Temporal neighbours: the turns right before and after, as episodic context.
                 context = [{"id": n.id, "source_id": n.source_id, "speaker": n.speaker, "text": n.text,

@@ -13,10 +13,12 @@ import logging
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
 from ..errors import ConfigError
+from ..dates import interval, parse_as_of
 from ..graph.ppr import GraphMatrix
 from ..graph.store import StoreReader
 from ..records import MENTION_WEIGHT, ChangeSet, Fact
@@ -171,15 +173,36 @@ class RetrievalIndex:
         self.fact_records.extend(new_records)
         self.fact_valid = np.concatenate([self.fact_valid, _currently_valid(new_records)])
 
-    def fact_validity_mask(self, as_of: str | None) -> np.ndarray:
-        """Facts valid now (``as_of`` None) or at the ISO date ``as_of``."""
+    def fact_validity_mask(self, as_of: str | None, now: datetime | None = None) -> np.ndarray:
+        """Facts valid now (``as_of`` None: not superseded, and begun by ``now`` when given) or at
+        the instant the ISO ``as_of`` names. Dates are parsed and compared in UTC."""
         if as_of is None:
-            return self.fact_valid
-        return np.fromiter(
-            ((f.valid_from is None or f.valid_from[: len(as_of)] <= as_of)
-             and (f.invalid_at is None or (f.invalid_at != "" and f.invalid_at[: len(as_of)] > as_of))
-             for f in self.fact_records),
-            dtype=bool, count=len(self.fact_records))
+            if now is None:
+                return self.fact_valid
+            with np.errstate(invalid="ignore"):
+                return self.fact_valid & ~(self._valid_from_starts() > now.timestamp())
+        instant = parse_as_of(as_of)
+
+        def valid(fact: Fact) -> bool:
+            start = interval(fact.valid_from)
+            if start is not None and start[0] > instant:
+                return False
+            if fact.invalid_at is None:
+                return True
+            end = interval(fact.invalid_at)  # "" = superseded at an unknown time: never valid
+            return end is not None and end[0] > instant
+
+        return np.fromiter((valid(f) for f in self.fact_records), dtype=bool, count=len(self.fact_records))
+
+    def _valid_from_starts(self) -> np.ndarray:
+        """POSIX start of every fact's ``valid_from`` (NaN when undated), cached per generation."""
+        cached = getattr(self, "_starts_cache", None)
+        if cached is None or cached[0] != (self.generation, len(self.fact_records)):
+            starts = np.array([span[0].timestamp() if (span := interval(f.valid_from)) else np.nan
+                               for f in self.fact_records], dtype=float)
+            cached = ((self.generation, len(self.fact_records)), starts)
+            self._starts_cache = cached
+        return cached[1]
 
     def memory_bytes(self) -> dict[str, int]:
         """Approximate resident size of the parts: vectors, graph, records (sampled)."""

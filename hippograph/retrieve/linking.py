@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
@@ -19,12 +20,13 @@ class FactLink:
     cosine: float
 
 
-def link_facts(index: RetrievalIndex, query: np.ndarray, k: int, as_of: str | None = None) -> list[FactLink]:
-    """The ``k`` facts (valid at ``as_of``) closest to the query, best first."""
+def link_facts(index: RetrievalIndex, query: np.ndarray, k: int, as_of: str | None = None,
+               now: datetime | None = None) -> list[FactLink]:
+    """The ``k`` facts (valid at ``as_of``, else now) closest to the query, best first."""
     if len(index.facts) == 0:
         return []
     cosine = index.facts.scores(query)
-    valid = index.fact_validity_mask(as_of)
+    valid = index.fact_validity_mask(as_of, now)
     if not valid.any():
         return []
     normalized = np.full_like(cosine, -1.0)

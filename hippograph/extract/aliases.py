@@ -1,0 +1,112 @@
+"""Entity aliases: a first name and the one full name it stands for ("Priya" -> "Priya Shah").
+
+Aliases are derived, never stored as a decision: they are a function of the set of entity
+names present, so the result does not depend on ingestion order and disappears with the
+documents that brought the full name. Within one document or conversation the extractor's
+types are known and only person names are merged; across documents a first name is merged
+with a full name when exactly one stored full name starts with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# Single words that are never someone's first name in practice (dates, pronouns, titles).
+_NOT_NAMES = {
+    "april",
+    "august",
+    "city",
+    "company",
+    "december",
+    "dr",
+    "east",
+    "february",
+    "friday",
+    "group",
+    "january",
+    "july",
+    "june",
+    "madam",
+    "march",
+    "may",
+    "monday",
+    "mr",
+    "mrs",
+    "ms",
+    "my",
+    "new",
+    "north",
+    "november",
+    "october",
+    "old",
+    "our",
+    "prof",
+    "saturday",
+    "september",
+    "sir",
+    "south",
+    "sunday",
+    "team",
+    "that",
+    "the",
+    "this",
+    "thursday",
+    "today",
+    "tomorrow",
+    "tuesday",
+    "wednesday",
+    "west",
+    "yesterday",
+    "your",
+}
+
+
+def _split(entity_id: str) -> tuple[str, str]:
+    """(namespace prefix, name) of an entity id: normalized names never contain ':'."""
+    prefix, _, name = entity_id.rpartition(":")
+    return (prefix + ":" if prefix else ""), name
+
+
+def _first_name(name: str) -> bool:
+    return name.isalpha() and len(name) >= 3 and name not in _NOT_NAMES
+
+
+def _full_name(name: str) -> bool:
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(w.isalpha() for w in words) and _first_name(words[0])
+
+
+def alias_map(entity_ids: Iterable[str], full_names: Iterable[str] | None = None) -> dict[str, str]:
+    """First-name id -> the full-name id it stands for, when exactly one full name qualifies.
+
+    ``full_names`` restricts the full names considered (e.g. to those typed PERSON); by default
+    every id of two or three alphabetic words is one.
+    """
+    ids = set(entity_ids)
+    candidates = set(full_names) if full_names is not None else ids
+    by_first: dict[tuple[str, str], list[str]] = {}
+    for entity in candidates:
+        prefix, name = _split(entity)
+        if _full_name(name):
+            by_first.setdefault((prefix, name.split()[0]), []).append(entity)
+    out: dict[str, str] = {}
+    for entity in ids:
+        prefix, name = _split(entity)
+        fulls = by_first.get((prefix, name))
+        if " " not in name and fulls is not None and len(fulls) == 1:
+            out[entity] = fulls[0]
+    return out
+
+
+def alias_groups(stored_ids: Iterable[str], new_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Entity id -> every id that names the same entity (itself, its first name, its full name)."""
+    mapping = alias_map(set(stored_ids) | set(new_ids))
+    groups: dict[str, set[str]] = {}
+    for short, full in mapping.items():
+        groups.setdefault(full, {full}).add(short)
+    out: dict[str, frozenset[str]] = {}
+    for members in groups.values():
+        frozen = frozenset(members)
+        for member in members:
+            out[member] = frozen
+    return out
