@@ -44,7 +44,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def only_doc(paths, **options):
-    items = list(read_sources([str(p) for p in paths], "auto", ReadOptions(**options) if options else None))
+    items = list(read_sources([str(p) for p in paths], "auto", options=ReadOptions(**options) if options else None))
     assert len(items) == 1
     return items[0]
 

@@ -67,7 +67,10 @@ class SpacyExtractor:
             for owner, doc in zip(owners, self.nlp.pipe(pieces, batch_size=self.batch_size)):
                 part = self._extract_doc(doc, titles[owner])
                 out[owner].entities += part.entities
-                out[owner].triples += [t for t in part.triples if t not in out[owner].triples]
+                for triple, date in zip(part.triples, part.dates):
+                    if triple not in out[owner].triples:
+                        out[owner].triples.append(triple)
+                        out[owner].dates.append(date)  # kept aligned with the triples
         return out
 
     def _extract_doc(self, doc, title: str) -> Extraction:
