@@ -2,7 +2,8 @@
 per vector, and recall after incremental deletes and adds. Also the synonym finder's recall
 against exact all-pairs on the MuSiQue entity names.
 
-Real vectors: MiniLM (the packaged all-MiniLM-L6-v2) over the MuSiQue dev100 corpus passages (queries: the MuSiQue dev100 questions) and over the MuSiQue OpenIE entity names.
+Real vectors: MiniLM (the packaged all-MiniLM-L6-v2) over the MuSiQue dev100 corpus passages
+(queries: the MuSiQue dev100 questions) and over the MuSiQue OpenIE entity names.
 Synthetic vectors: 384-d topic-centre + noise (bench/scale.py's encoder), 100k, 300 queries.
 Backends: hnswlib float32 (the one the index uses), usearch float16 and int8. Baseline in the same
 run: exact numpy search.
@@ -16,7 +17,6 @@ import json
 import time
 
 import numpy as np
-
 from common import CACHE, dataset, markdown_table, write_results
 
 
@@ -30,12 +30,17 @@ def real_vectors() -> dict[str, np.ndarray]:
     musique = json.loads(dataset("musique_dev100_corpus.json").read_text())
     questions = [q["question"] for q in json.loads(dataset("musique_dev100.json").read_text())]
     openie = json.loads(dataset("musique_dev100_openie_gpt35.json").read_text())["docs"]
-    names = sorted({str(t[i]).strip() for d in openie for t in d["extracted_triples"] if len(t) == 3 for i in (0, 2)}
-                   - {""})
+    names = sorted(
+        {str(t[i]).strip() for d in openie for t in d["extracted_triples"] if len(t) == 3 for i in (0, 2)} - {""}
+    )
     # MuSiQue only: the 2Wiki passages (6,119 more) could not be encoded in time on the shared machine.
     passages = [f"{p['title']}\n{p['text']}" for p in musique]
-    out = {"passages": embedder.encode(passages), "questions": embedder.encode(questions),
-           "entities": embedder.encode(names), "entity_names": np.array(names)}
+    out = {
+        "passages": embedder.encode(passages),
+        "questions": embedder.encode(questions),
+        "entities": embedder.encode(names),
+        "entity_names": np.array(names),
+    }
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(path, **out)
     return out
@@ -45,9 +50,11 @@ def synthetic(n: int, queries: int, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((2000, 384)).astype(np.float32)
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+
     def draw(k):
         v = centres[rng.integers(0, 2000, k)] + 0.08 * rng.standard_normal((k, 384)).astype(np.float32)
         return v / np.linalg.norm(v, axis=1, keepdims=True)
+
     return draw(n), draw(queries)
 
 
@@ -80,8 +87,7 @@ class Usearch:
         from usearch.index import Index
 
         self.name = f"usearch {dtype}"
-        self.index = Index(ndim=dim, metric="ip", dtype=dtype, connectivity=16, expansion_add=128,
-                           expansion_search=256)
+        self.index = Index(ndim=dim, metric="ip", dtype=dtype, connectivity=16, expansion_add=128, expansion_search=256)
         self.index.reserve(capacity)
 
     def add(self, keys, vectors):
@@ -131,8 +137,18 @@ def study(label: str, vectors: np.ndarray, queries: np.ndarray, backends) -> lis
         alive = np.ones(n, dtype=bool)
         alive[gone] = False
         after = recall(index.search(queries, 10), exact_top(vectors, queries, 10, alive))
-        rows.append([label, n, index.name, round(r, 4), round(build, 1), round(query_ms, 2),
-                     round(index.bytes(n, dim) / n), round(after, 4)])
+        rows.append(
+            [
+                label,
+                n,
+                index.name,
+                round(r, 4),
+                round(build, 1),
+                round(query_ms, 2),
+                round(index.bytes(n, dim) / n),
+                round(after, 4),
+            ]
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -167,10 +183,16 @@ def synonym_recall(entities: np.ndarray, names: np.ndarray) -> dict:
         search_s = time.perf_counter() - started
     finally:
         synonyms.EXACT_BELOW = old
-    return {"entities": len(ids), "exact_edges": len(exact), "found_edges": len(found),
-            "recall": round(len(found & exact) / max(1, len(exact)), 4), "extra": len(found - exact),
-            "exact_all_pairs_s": round(exact_s, 1), "hnsw_build_s": round(build_s, 1),
-            "search_all_s": round(search_s, 1)}
+    return {
+        "entities": len(ids),
+        "exact_edges": len(exact),
+        "found_edges": len(found),
+        "recall": round(len(found & exact) / max(1, len(exact)), 4),
+        "extra": len(found - exact),
+        "exact_all_pairs_s": round(exact_s, 1),
+        "hnsw_build_s": round(build_s, 1),
+        "search_all_s": round(search_s, 1),
+    }
 
 
 def main() -> None:
@@ -182,13 +204,23 @@ def main() -> None:
     rows += study("synthetic topic vectors", vectors, queries, backends)
     syn = synonym_recall(real["entities"], real["entity_names"])
     print(syn)
-    headers = ["vectors", "n", "backend", "recall@10", "build s", "query ms", "bytes/vector",
-               "recall@10 after 10% deleted"]
+    headers = [
+        "vectors",
+        "n",
+        "backend",
+        "recall@10",
+        "build s",
+        "query ms",
+        "bytes/vector",
+        "recall@10 after 10% deleted",
+    ]
     table = markdown_table(headers, rows)
-    table += ("\n\nSynonym finder (HNSW path forced) vs exact all-pairs on the MuSiQue OpenIE entity names "
-              f"(MiniLM, threshold 0.8): recall {syn['recall']} ({syn['found_edges']} of {syn['exact_edges']} "
-              f"edges, {syn['extra']} extra), all-pairs {syn['exact_all_pairs_s']} s, index build "
-              f"{syn['hnsw_build_s']} s, every entity searched {syn['search_all_s']} s.")
+    table += (
+        "\n\nSynonym finder (HNSW path forced) vs exact all-pairs on the MuSiQue OpenIE entity names "
+        f"(MiniLM, threshold 0.8): recall {syn['recall']} ({syn['found_edges']} of {syn['exact_edges']} "
+        f"edges, {syn['extra']} extra), all-pairs {syn['exact_all_pairs_s']} s, index build "
+        f"{syn['hnsw_build_s']} s, every entity searched {syn['search_all_s']} s."
+    )
     write_results("ann_study", {"rows": [dict(zip(headers, r)) for r in rows], "synonyms": syn}, table)
 
 

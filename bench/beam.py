@@ -54,8 +54,13 @@ def read_questions(folder: Path) -> list[dict]:
             gold = evidence_ids(sources)
             if not gold:
                 continue
-            entry = {"id": f"{chat}/{kind}/{n}", "chat": chat, "kind": kind, "question": item["question"],
-                     "gold": {f"{chat}/{i}" for i in gold}}
+            entry = {
+                "id": f"{chat}/{kind}/{n}",
+                "chat": chat,
+                "kind": kind,
+                "question": item["question"],
+                "gold": {f"{chat}/{i}" for i in gold},
+            }
             if kind == "knowledge_update" and isinstance(sources, dict):
                 entry["original"] = {f"{chat}/{i}" for i in sources.get("original_info") or []}
                 entry["updated"] = {f"{chat}/{i}" for i in sources.get("updated_info") or []}
@@ -65,8 +70,10 @@ def read_questions(folder: Path) -> list[dict]:
 
 def chat_key(folder: Path, extractor: str = "spacy") -> str:
     base = Settings.from_env()
-    return ingest_key([folder / "chat.json"], [INGEST_VERSION, extractor, base.embedder, base.chunk_size,
-                                               base.chunk_overlap, base.synonym_threshold])
+    return ingest_key(
+        [folder / "chat.json"],
+        [INGEST_VERSION, extractor, base.embedder, base.chunk_size, base.chunk_overlap, base.synonym_threshold],
+    )
 
 
 def chat_built(folder: Path, extractor: str = "spacy") -> bool:
@@ -81,8 +88,7 @@ def chat_store(folder: Path, extractor: str = "spacy", log=print):
     key = chat_key(folder, extractor)
 
     def build(memory):
-        memory.ingest_documents(list(read_beam_chat(folder, base.chunk_size, base.chunk_overlap)),
-                                extractor=extractor)
+        memory.ingest_documents(list(read_beam_chat(folder, base.chunk_size, base.chunk_overlap)), extractor=extractor)
 
     return cached_memory("beam-" + beam_chat_name(folder).replace("/", "-"), key, build, log)
 

@@ -23,8 +23,19 @@ def dataset(name: str, folder: str | None = None) -> Path:
     return Path(base) / name
 
 
-STAMPED_PACKAGES = ("numpy", "scipy", "torch", "sentence-transformers", "spacy", "neo4j", "prefect", "hnswlib",
-                    "usearch", "igraph", "fastapi")
+STAMPED_PACKAGES = (
+    "numpy",
+    "scipy",
+    "torch",
+    "sentence-transformers",
+    "spacy",
+    "neo4j",
+    "prefect",
+    "hnswlib",
+    "usearch",
+    "igraph",
+    "fastapi",
+)
 
 
 def run_stamp() -> dict:
@@ -35,10 +46,14 @@ def run_stamp() -> dict:
     from importlib import metadata
 
     try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "../hippograph"],
-                                    capture_output=True, text=True).stdout.strip())
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "-C", str(ROOT), "status", "--porcelain", "--", "../hippograph"], capture_output=True, text=True
+            ).stdout.strip()
+        )
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = "unknown", False
     versions = {"python": platform.python_version()}
@@ -49,10 +64,17 @@ def run_stamp() -> dict:
             pass
     cpus = os.cpu_count() or 1
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    return {"commit": commit + ("+dirty" if dirty else ""), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "versions": versions,
-            "machine": {"cpus": cpus, "platform": platform.platform(), "load_per_cpu": round(load / cpus, 2),
-                        "idle": load / cpus < 0.5}}
+    return {
+        "commit": commit + ("+dirty" if dirty else ""),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "versions": versions,
+        "machine": {
+            "cpus": cpus,
+            "platform": platform.platform(),
+            "load_per_cpu": round(load / cpus, 2),
+            "idle": load / cpus < 0.5,
+        },
+    }
 
 
 def write_results(name: str, payload: dict, table: str) -> None:
@@ -61,9 +83,11 @@ def write_results(name: str, payload: dict, table: str) -> None:
     stamp = run_stamp()
     payload = {"benchmark": name, "written_at": stamp["date"], **stamp, **payload}
     machine = stamp["machine"]
-    footer = (f"\n\n_commit {stamp['commit']}, {stamp['date']}, Python {stamp['versions']['python']}, "
-              f"{machine['cpus']} CPUs, load {machine['load_per_cpu']}/CPU "
-              f"({'idle' if machine['idle'] else 'busy'})_")
+    footer = (
+        f"\n\n_commit {stamp['commit']}, {stamp['date']}, Python {stamp['versions']['python']}, "
+        f"{machine['cpus']} CPUs, load {machine['load_per_cpu']}/CPU "
+        f"({'idle' if machine['idle'] else 'busy'})_"
+    )
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     (RESULTS / f"{name}.md").write_text(table.rstrip() + footer + "\n")
     print(table + footer)

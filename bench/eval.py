@@ -50,8 +50,10 @@ def evaluate(memory, items, mode: str, settings=None, qa: bool = False) -> dict:
             qa_scores["em"].append(exact_match(answer, golds))
             qa_scores["f1"].append(token_f1(answer, golds))
     out = {f"recall@{k}": 100 * sum(v) / len(v) for k, v in overall.items()}
-    out["by_hops"] = {h: {f"recall@{k}": 100 * sum(v) / len(v) for k, v in d.items()} | {"n": len(d[KS[0]])}
-                      for h, d in sorted(per_hop.items())}
+    out["by_hops"] = {
+        h: {f"recall@{k}": 100 * sum(v) / len(v) for k, v in d.items()} | {"n": len(d[KS[0]])}
+        for h, d in sorted(per_hop.items())
+    }
     out["latency_ms_p50"] = percentile(latencies, 50)
     out["latency_ms_p95"] = percentile(latencies, 95)
     if qa:
@@ -63,8 +65,9 @@ def evaluate(memory, items, mode: str, settings=None, qa: bool = False) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", help="folder of the shared datasets (default: HIPPOGRAPH_DATA)")
-    parser.add_argument("--build", action="append", choices=["openie", "corpus"],
-                        help="store build(s) to evaluate (default: both)")
+    parser.add_argument(
+        "--build", action="append", choices=["openie", "corpus"], help="store build(s) to evaluate (default: both)"
+    )
     parser.add_argument("--qa", action="store_true", help="also score answers (EM/F1) with the configured reader")
     parser.add_argument("--sweep", action="store_true", help="print a small parameter sweep (for tuning)")
     args = parser.parse_args()
@@ -83,8 +86,7 @@ def main() -> None:
             settings = RetrievalSettings.hipporag2_published() if mode == "hipporag2-style" else None
             retrieval_mode = "dense" if mode == "dense" else "hippo"
             results[build][mode] = res = evaluate(memory, items, retrieval_mode, settings, qa=args.qa)
-            row = [build, mode, res["recall@2"], res["recall@5"], res["recall@10"],
-                   f"{res['latency_ms_p50']:.1f}"]
+            row = [build, mode, res["recall@2"], res["recall@5"], res["recall@10"], f"{res['latency_ms_p50']:.1f}"]
             if args.qa:
                 row += [res["qa_em"], res["qa_f1"]]
             rows.append(row)
@@ -102,18 +104,30 @@ def main() -> None:
         for mode in MODES:
             for hop, d in results[build][mode]["by_hops"].items():
                 hops.append([build, mode, hop, d["n"], d["recall@2"], d["recall@5"], d["recall@10"]])
-    table = ("## MuSiQue dev100 passage recall (100 questions, 1,890 passages, all-MiniLM-L6-v2)\n\n"
-             + markdown_table(headers, rows) + "\n\n### By hop count\n\n"
-             + markdown_table(["build", "mode", "hops", "n", "R@2", "R@5", "R@10"], hops))
+    table = (
+        "## MuSiQue dev100 passage recall (100 questions, 1,890 passages, all-MiniLM-L6-v2)\n\n"
+        + markdown_table(headers, rows)
+        + "\n\n### By hop count\n\n"
+        + markdown_table(["build", "mode", "hops", "n", "R@2", "R@5", "R@10"], hops)
+    )
     write_results("eval_musique", {"results": results}, table)
 
 
 def sweep(memory, items) -> None:
     """Recall of hippo mode around the defaults (how the defaults were chosen)."""
     base = memory.settings.retrieval
-    grid = [{}, {"passage_temperature": 0.01}, {"passage_temperature": 0.03}, {"passage_weight": 0.5},
-            {"passage_weight": 2.0}, {"damping": 0.3}, {"damping": 0.7}, {"link_top_k": 10},
-            {"entity_top_k": 10}, {"dense_fusion": 0.3}]
+    grid = [
+        {},
+        {"passage_temperature": 0.01},
+        {"passage_temperature": 0.03},
+        {"passage_weight": 0.5},
+        {"passage_weight": 2.0},
+        {"damping": 0.3},
+        {"damping": 0.7},
+        {"link_top_k": 10},
+        {"entity_top_k": 10},
+        {"dense_fusion": 0.3},
+    ]
     for changes in grid:
         res = evaluate(memory, items, "hippo", settings=replace(base, **changes))
         print(changes, {k: round(v, 1) for k, v in res.items() if k.startswith("recall")})

@@ -36,8 +36,9 @@ def locomo_store(path: Path, sample_id: str, docs: list) -> tuple[Memory, float]
     """One conversation's store, cached under bench/.cache by data hash and ingest settings."""
     key = _key(path, sample_id)
     mine = [d for d in docs if d.metadata["sample_id"] == sample_id]
-    memory, took, _ = cached_memory(f"suite-locomo-{sample_id}", key,
-                                    lambda m: m.ingest_documents(mine, extractor="spacy"))
+    memory, took, _ = cached_memory(
+        f"suite-locomo-{sample_id}", key, lambda m: m.ingest_documents(mine, extractor="spacy")
+    )
     return memory, took
 
 
@@ -71,16 +72,20 @@ def main() -> None:
         for category, name in CATEGORIES.items():
             per = scores[mode][category]
             results[mode][name] = {f"recall@{k}": 100 * sum(v) / len(v) for k, v in per.items()} | {
-                "n": len(per[KS[0]])}
+                "n": len(per[KS[0]])
+            }
         every = {k: [x for c in CATEGORIES for x in scores[mode][c][k]] for k in KS}
         results[mode]["overall"] = {f"recall@{k}": 100 * sum(v) / len(v) for k, v in every.items()} | {
-            "n": len(every[KS[0]])}
+            "n": len(every[KS[0]])
+        }
         for name, res in results[mode].items():
             rows.append([mode, name, res["n"], res["recall@5"], res["recall@10"]])
-    table = ("## LoCoMo (5 conversations) evidence recall over turns, categories 1-4\n\n"
-             + markdown_table(["mode", "category", "questions", "R@5", "R@10"], rows))
-    write_results("eval_locomo", {"results": results, "ingest_seconds": ingest_seconds,
-                                  "categories": CATEGORIES}, table)
+    table = "## LoCoMo (5 conversations) evidence recall over turns, categories 1-4\n\n" + markdown_table(
+        ["mode", "category", "questions", "R@5", "R@10"], rows
+    )
+    write_results(
+        "eval_locomo", {"results": results, "ingest_seconds": ingest_seconds, "categories": CATEGORIES}, table
+    )
 
 
 if __name__ == "__main__":

@@ -118,8 +118,14 @@ def locomo_domain(data: str, built_only: bool = False):
                 items.append(Question(f"{sid}/{n}", "all", CATEGORIES[qa["category"]], qa["question"], gold, sid))
     if not stores:
         return None
-    return {"stores": stores, "questions": items, "ingest_seconds": took_all, "key": "source_id",
-            "chats": sorted(stores), "missing": missing}
+    return {
+        "stores": stores,
+        "questions": items,
+        "ingest_seconds": took_all,
+        "key": "source_id",
+        "chats": sorted(stores),
+        "missing": missing,
+    }
 
 
 def beam_domain(base: str, chats: list[str], built_only: bool = False):
@@ -134,12 +140,28 @@ def beam_domain(base: str, chats: list[str], built_only: bool = False):
         stores[chat], took, _ = chat_store(folder)
         took_all += took
         for q in read_questions(folder):
-            items.append(Question(q["id"], chat.split("/")[0], q["kind"], q["question"], q["gold"], chat,
-                                  q.get("original", set()), q.get("updated", set())))
+            items.append(
+                Question(
+                    q["id"],
+                    chat.split("/")[0],
+                    q["kind"],
+                    q["question"],
+                    q["gold"],
+                    chat,
+                    q.get("original", set()),
+                    q.get("updated", set()),
+                )
+            )
     if not stores:
         return None
-    return {"stores": stores, "questions": items, "ingest_seconds": took_all, "key": "source_id",
-            "chats": sorted(stores), "missing": missing}
+    return {
+        "stores": stores,
+        "questions": items,
+        "ingest_seconds": took_all,
+        "key": "source_id",
+        "chats": sorted(stores),
+        "missing": missing,
+    }
 
 
 # -- scoring ----------------------------------------------------------------------------
@@ -188,8 +210,13 @@ def run_domain(domain: dict, settings, modes=MODES) -> dict:
                 per[group].setdefault("all", []).append(scores)
             if q.original and q.updated and not (q.original & q.updated):
                 state.append(later_first(ranking, q.original, q.updated))
-        rows[mode] = {g: {kind: {f"R@{k}": sum(s[k] for s in v) / len(v) for k in (2, 5, 10)}
-                          | {"n": len(v)} for kind, v in kinds.items()} for g, kinds in per.items()}
+        rows[mode] = {
+            g: {
+                kind: {f"R@{k}": sum(s[k] for s in v) / len(v) for k in (2, 5, 10)} | {"n": len(v)}
+                for kind, v in kinds.items()
+            }
+            for g, kinds in per.items()
+        }
         rows[mode]["query_ms_p50"] = percentile(times, 50)
         if state:
             rows[mode]["later_first"] = {"pairs": len(state), "percent": 100 * sum(state) / len(state)}
@@ -206,8 +233,13 @@ def parse_overrides(pairs: list[str]) -> dict:
 
 def commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -220,14 +252,22 @@ def main() -> None:
     parser.add_argument("--beam", default=DEFAULT_FOLDER, help="folder holding BEAM's chats/ (never committed)")
     parser.add_argument("--quick", action="store_true", help="BEAM tuning chats only")
     parser.add_argument("--domain", action="append", help="run only these domains (by name)")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="retrieval setting override for hippo mode (tuning; default: the defaults)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="retrieval setting override for hippo mode (tuning; default: the defaults)",
+    )
     parser.add_argument("--name", default="eval_suite", help="results file name")
     parser.add_argument("--beam-500k-limit", type=int, default=None, help="only the first N 500K chats")
-    parser.add_argument("--built-only", action="store_true",
-                        help="evaluate only stores already built (never ingest): BEAM chats not built are listed as "
-                             "missing; an unfinished MuSiQue store is evaluated on the questions it holds, "
-                             "marked PARTIAL")
+    parser.add_argument(
+        "--built-only",
+        action="store_true",
+        help="evaluate only stores already built (never ingest): BEAM chats not built are listed as "
+        "missing; an unfinished MuSiQue store is evaluated on the questions it holds, "
+        "marked PARTIAL",
+    )
     args = parser.parse_args()
     data = args.data or data_dir() or ""
     settings = replace(Settings.from_env().retrieval, **parse_overrides(args.set))
@@ -269,10 +309,11 @@ def summary_line(name: str, res: dict) -> str:
     d, h = res["dense"]["overall"]["all"], res["hippo"]["overall"]["all"]
     extra = ""
     if "later_first" in res["hippo"]:
-        extra = (f" later-first hippo {res['hippo']['later_first']['percent']:.0f}% dense "
-                 f"{res['dense']['later_first']['percent']:.0f}% of {res['hippo']['later_first']['pairs']}")
-    return (f"{name}: n={h['n']} " + " ".join(f"R@{k} {d[f'R@{k}']:.1f}->{h[f'R@{k}']:.1f}" for k in (2, 5, 10))
-            + extra)
+        extra = (
+            f" later-first hippo {res['hippo']['later_first']['percent']:.0f}% dense "
+            f"{res['dense']['later_first']['percent']:.0f}% of {res['hippo']['later_first']['pairs']}"
+        )
+    return f"{name}: n={h['n']} " + " ".join(f"R@{k} {d[f'R@{k}']:.1f}->{h[f'R@{k}']:.1f}" for k in (2, 5, 10)) + extra
 
 
 def must_shows(results: dict) -> list[list]:
@@ -289,23 +330,49 @@ def must_shows(results: dict) -> list[list]:
         ks = (2, 5, 10) if name.startswith("musique") else (5, 10)
         d, h = res["dense"]["overall"]["all"], res["hippo"]["overall"]["all"]
         gaps = {k: h[f"R@{k}"] - d[f"R@{k}"] for k in ks}
-        rows.append([f"{name}: hippo >= dense at R@{'/'.join(map(str, ks))}",
-                     " / ".join(f"{g:+.1f}" for g in gaps.values()), all(g >= 0 for g in gaps.values())])
-        worst = min(((res["hippo"]["overall"][kind][f"R@{k}"] - res["dense"]["overall"][kind][f"R@{k}"], kind, k)
-                     for kind, v in res["hippo"]["overall"].items() if kind != "all" and v["n"] >= 30 for k in ks),
-                    default=None)
+        rows.append(
+            [
+                f"{name}: hippo >= dense at R@{'/'.join(map(str, ks))}",
+                " / ".join(f"{g:+.1f}" for g in gaps.values()),
+                all(g >= 0 for g in gaps.values()),
+            ]
+        )
+        worst = min(
+            (
+                (res["hippo"]["overall"][kind][f"R@{k}"] - res["dense"]["overall"][kind][f"R@{k}"], kind, k)
+                for kind, v in res["hippo"]["overall"].items()
+                if kind != "all" and v["n"] >= 30
+                for k in ks
+            ),
+            default=None,
+        )
         if worst:
-            rows.append([f"{name}: no kind with >= 30 questions more than 2 below dense",
-                         f"worst {worst[1]} R@{worst[2]} {worst[0]:+.1f}", worst[0] >= -2])
+            rows.append(
+                [
+                    f"{name}: no kind with >= 30 questions more than 2 below dense",
+                    f"worst {worst[1]} R@{worst[2]} {worst[0]:+.1f}",
+                    worst[0] >= -2,
+                ]
+            )
     beam = get("beam-held")
     if beam:
         d, h = beam["dense"]["overall"]["all"], beam["hippo"]["overall"]["all"]
-        rows.append([f"BEAM held-out ({h['n']} of 715 questions): hippo >= dense + 3 at R@10",
-                     f"{h['R@10'] - d['R@10']:+.1f}", h["R@10"] - d["R@10"] >= 3])
+        rows.append(
+            [
+                f"BEAM held-out ({h['n']} of 715 questions): hippo >= dense + 3 at R@10",
+                f"{h['R@10'] - d['R@10']:+.1f}",
+                h["R@10"] - d["R@10"] >= 3,
+            ]
+        )
         if "later_first" in beam["hippo"]:
             lf = beam["hippo"]["later_first"]
-            rows.append([f"BEAM held-out: later evidence first in >= 80% of {lf['pairs']} scorable pairs",
-                         f"{lf['percent']:.0f}%", lf["percent"] >= 80])
+            rows.append(
+                [
+                    f"BEAM held-out: later evidence first in >= 80% of {lf['pairs']} scorable pairs",
+                    f"{lf['percent']:.0f}%",
+                    lf["percent"] >= 80,
+                ]
+            )
     for name, floor in (("musique-gpt35", 73), ("musique-spacy", 69)):
         res = get(name)
         if res:
@@ -330,38 +397,71 @@ def render(results: dict, payload: dict) -> str:
                 continue
             d, h = res["dense"][group]["all"], res["hippo"][group]["all"]
             label = name if group == "overall" else f"{name} {group}"
-            overall.append([label, h["n"], *[d[f"R@{k}"] for k in (2, 5, 10)], *[h[f"R@{k}"] for k in (2, 5, 10)],
-                            *[h[f"R@{k}"] - d[f"R@{k}"] for k in (5, 10)],
-                            ingest if group == "overall" else "",
-                            f"{res['dense']['query_ms_p50']:.1f} / {res['hippo']['query_ms_p50']:.1f}"
-                            if group == "overall" else ""])
+            overall.append(
+                [
+                    label,
+                    h["n"],
+                    *[d[f"R@{k}"] for k in (2, 5, 10)],
+                    *[h[f"R@{k}"] for k in (2, 5, 10)],
+                    *[h[f"R@{k}"] - d[f"R@{k}"] for k in (5, 10)],
+                    ingest if group == "overall" else "",
+                    f"{res['dense']['query_ms_p50']:.1f} / {res['hippo']['query_ms_p50']:.1f}"
+                    if group == "overall"
+                    else "",
+                ]
+            )
         for kind, h in res["hippo"]["overall"].items():
             if kind == "all":
                 continue
             d = res["dense"]["overall"][kind]
             kinds.append([name, kind, h["n"], d["R@5"], h["R@5"], d["R@10"], h["R@10"], h["R@10"] - d["R@10"]])
         if "later_first" in res["hippo"]:
-            state.append([name, res["hippo"]["later_first"]["pairs"], res["dense"]["later_first"]["percent"],
-                          res["hippo"]["later_first"]["percent"]])
-    out = [f"## Retrieval suite: dense vs hippo (commit {payload['commit']}, all-MiniLM-L6-v2, "
-           f"R@k over distinct units)\n",
-           markdown_table(["domain", "n", "dense R@2", "dense R@5", "dense R@10", "hippo R@2", "hippo R@5",
-                           "hippo R@10", "d R@5", "d R@10", "ingest s", "query ms p50 dense / hippo"], overall),
-           "\n### By question kind\n",
-           markdown_table(["domain", "kind", "n", "dense R@5", "hippo R@5", "dense R@10", "hippo R@10", "d R@10"],
-                          kinds)]
+            state.append(
+                [
+                    name,
+                    res["hippo"]["later_first"]["pairs"],
+                    res["dense"]["later_first"]["percent"],
+                    res["hippo"]["later_first"]["percent"],
+                ]
+            )
+    out = [
+        f"## Retrieval suite: dense vs hippo (commit {payload['commit']}, all-MiniLM-L6-v2, R@k over distinct units)\n",
+        markdown_table(
+            [
+                "domain",
+                "n",
+                "dense R@2",
+                "dense R@5",
+                "dense R@10",
+                "hippo R@2",
+                "hippo R@5",
+                "hippo R@10",
+                "d R@5",
+                "d R@10",
+                "ingest s",
+                "query ms p50 dense / hippo",
+            ],
+            overall,
+        ),
+        "\n### By question kind\n",
+        markdown_table(["domain", "kind", "n", "dense R@5", "hippo R@5", "dense R@10", "hippo R@10", "d R@10"], kinds),
+    ]
     for name, res in results.items():
         if res != "skipped" and res.get("note"):
             out.append(f"\n{name}: {res['note']}")
         if res != "skipped" and res.get("missing"):
-            out.append(f"\n{name}: evaluated {len(res['chats'])} chats ({res['questions']} questions); "
-                       f"not evaluated (store not built or data absent): {', '.join(res['missing'])}")
+            out.append(
+                f"\n{name}: evaluated {len(res['chats'])} chats ({res['questions']} questions); "
+                f"not evaluated (store not built or data absent): {', '.join(res['missing'])}"
+            )
     checks = must_shows(results)
     payload["must_shows"] = checks
     out += ["\n### Must-shows of issue 20 (this run)\n", markdown_table(["check", "value", "status"], checks)]
     if state:
-        out += ["\n### State questions (BEAM knowledge update: later evidence ranked first, top 10)\n",
-                markdown_table(["domain", "scorable pairs", "dense %", "hippo %"], state)]
+        out += [
+            "\n### State questions (BEAM knowledge update: later evidence ranked first, top 10)\n",
+            markdown_table(["domain", "scorable pairs", "dense %", "hippo %"], state),
+        ]
     return "\n".join(out)
 
 

@@ -55,15 +55,28 @@ def main() -> None:
             flow_s = time.perf_counter() - start
         same = flowed.stats().as_dict() == plain.stats().as_dict()
     n = len(corpus)
-    rows = [["plain pipeline", n, f"{plain_s:.1f}", f"{plain_s / n * 1000:.0f}"],
-            ["Prefect flow (ephemeral API, 4 threads)", summary["added"], f"{flow_s:.1f}", f"{flow_s / n * 1000:.0f}"]]
-    table = (f"## Flow overhead, {n} 2Wiki documents (spaCy extraction + embedding + SQLite)\n\n"
-             + markdown_table(["path", "documents", "seconds", "ms per document"], rows)
-             + f"\n\nFlow / plain: {flow_s / plain_s:.2f}x. First flow run on a fresh Prefect home "
-               f"(ephemeral API start-up, one document): {startup_s:.1f} s. Same store contents: {same}.")
-    write_results("flow_overhead", {"documents": n, "plain_seconds": plain_s, "flow_seconds": flow_s,
-                                    "ratio": flow_s / plain_s, "ephemeral_startup_seconds": startup_s,
-                                    "same_store_contents": same}, table)
+    rows = [
+        ["plain pipeline", n, f"{plain_s:.1f}", f"{plain_s / n * 1000:.0f}"],
+        ["Prefect flow (ephemeral API, 4 threads)", summary["added"], f"{flow_s:.1f}", f"{flow_s / n * 1000:.0f}"],
+    ]
+    table = (
+        f"## Flow overhead, {n} 2Wiki documents (spaCy extraction + embedding + SQLite)\n\n"
+        + markdown_table(["path", "documents", "seconds", "ms per document"], rows)
+        + f"\n\nFlow / plain: {flow_s / plain_s:.2f}x. First flow run on a fresh Prefect home "
+        f"(ephemeral API start-up, one document): {startup_s:.1f} s. Same store contents: {same}."
+    )
+    write_results(
+        "flow_overhead",
+        {
+            "documents": n,
+            "plain_seconds": plain_s,
+            "flow_seconds": flow_s,
+            "ratio": flow_s / plain_s,
+            "ephemeral_startup_seconds": startup_s,
+            "same_store_contents": same,
+        },
+        table,
+    )
 
 
 if __name__ == "__main__":

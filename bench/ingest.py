@@ -41,10 +41,16 @@ def in_process(corpus: Path, store: str, extractor: str) -> dict:
     seconds = time.perf_counter() - start
     stats = memory.stats()
     memory.close()
-    return {"path": f"in-process, --extractor {extractor}", "extractor": extractor, "documents": len(report.added),
-            "seconds": seconds, "passages_per_s": stats.passages / seconds, "stage_seconds": report.stage_seconds,
-            "load_average": load, "store": {"passages": stats.passages, "entities": stats.entities,
-                                            "facts": stats.facts, "edges": stats.edges}}
+    return {
+        "path": f"in-process, --extractor {extractor}",
+        "extractor": extractor,
+        "documents": len(report.added),
+        "seconds": seconds,
+        "passages_per_s": stats.passages / seconds,
+        "stage_seconds": report.stage_seconds,
+        "load_average": load,
+        "store": {"passages": stats.passages, "entities": stats.entities, "facts": stats.facts, "edges": stats.edges},
+    }
 
 
 def on_runner(corpus: Path, store: str, runner: str, workers: int) -> dict:
@@ -57,16 +63,31 @@ def on_runner(corpus: Path, store: str, runner: str, workers: int) -> dict:
     load = load_average()
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         start = time.perf_counter()
-        summary = run_ingestion([str(corpus)], runner=runner, workers=workers, store=store, format="corpus",
-                                extractor="spacy", torch_threads=1, cache_extraction=False)
+        summary = run_ingestion(
+            [str(corpus)],
+            runner=runner,
+            workers=workers,
+            store=store,
+            format="corpus",
+            extractor="spacy",
+            torch_threads=1,
+            cache_extraction=False,
+        )
         seconds = time.perf_counter() - start
     with Memory(Settings(store=store)) as memory:
         stats = memory.stats()
-    return {"path": f"flow, --runner {runner} --workers {workers}", "extractor": "spacy", "runner": runner,
-            "workers": workers, "documents": summary["added"], "seconds": seconds,
-            "passages_per_s": stats.passages / seconds, "worker_processes": summary["workers"],
-            "load_average": load, "store": {"passages": stats.passages, "entities": stats.entities,
-                                            "facts": stats.facts, "edges": stats.edges}}
+    return {
+        "path": f"flow, --runner {runner} --workers {workers}",
+        "extractor": "spacy",
+        "runner": runner,
+        "workers": workers,
+        "documents": summary["added"],
+        "seconds": seconds,
+        "passages_per_s": stats.passages / seconds,
+        "worker_processes": summary["workers"],
+        "load_average": load,
+        "store": {"passages": stats.passages, "entities": stats.entities, "facts": stats.facts, "edges": stats.edges},
+    }
 
 
 def main() -> None:
@@ -97,20 +118,48 @@ def main() -> None:
         ratios["workers_2_vs_1"] = dist[2]["passages_per_s"] / dist[1]["passages_per_s"]
     if 2 in dist:
         ratios["workers_2_vs_in_process"] = dist[2]["passages_per_s"] / spacy["passages_per_s"]
-    rows = [[r["path"], r["documents"], f"{r['seconds']:.1f}", f"{r['passages_per_s']:.1f}",
-             *(f"{r.get('stage_seconds', {}).get(k, 0):.1f}" if "stage_seconds" in r else "-"
-               for k in ("extract", "embed", "write", "synonyms")),
-             r["store"]["entities"], r["store"]["facts"], f"{r['load_average']:.1f}"] for r in by_path.values()]
+    rows = [
+        [
+            r["path"],
+            r["documents"],
+            f"{r['seconds']:.1f}",
+            f"{r['passages_per_s']:.1f}",
+            *(
+                f"{r.get('stage_seconds', {}).get(k, 0):.1f}" if "stage_seconds" in r else "-"
+                for k in ("extract", "embed", "write", "synonyms")
+            ),
+            r["store"]["entities"],
+            r["store"]["facts"],
+            f"{r['load_average']:.1f}",
+        ]
+        for r in by_path.values()
+    ]
     lines = [f"{k}: {v:.2f}x" for k, v in ratios.items()]
-    table = (f"## Ingestion, 2Wiki corpus, first {args.limit} passages (2 CPU cores, all-MiniLM-L6-v2)\n\n"
-             + markdown_table(["path", "docs", "total s", "passages/s", "extract s", "embed s", "write s",
-                               "synonyms s", "entities", "facts", "load avg at start"], rows)
-             + "\n\n" + "\n".join(f"- {line}" for line in lines)
-             + "\n\nThe machine is shared: the load average column is the 1-minute load when each run started "
-               "(2 = both cores busy before the run). Flow timings include the Dask cluster start and each "
-               "worker loading its models.")
-    write_results("ingest", {"corpus": "2wiki_corpus_6119.json", "limit": args.limit, "runs": runs, **ratios},
-                  table)
+    table = (
+        f"## Ingestion, 2Wiki corpus, first {args.limit} passages (2 CPU cores, all-MiniLM-L6-v2)\n\n"
+        + markdown_table(
+            [
+                "path",
+                "docs",
+                "total s",
+                "passages/s",
+                "extract s",
+                "embed s",
+                "write s",
+                "synonyms s",
+                "entities",
+                "facts",
+                "load avg at start",
+            ],
+            rows,
+        )
+        + "\n\n"
+        + "\n".join(f"- {line}" for line in lines)
+        + "\n\nThe machine is shared: the load average column is the 1-minute load when each run started "
+        "(2 = both cores busy before the run). Flow timings include the Dask cluster start and each "
+        "worker loading its models."
+    )
+    write_results("ingest", {"corpus": "2wiki_corpus_6119.json", "limit": args.limit, "runs": runs, **ratios}, table)
 
 
 if __name__ == "__main__":

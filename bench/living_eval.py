@@ -26,8 +26,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--slices", type=int, default=4)
     parser.add_argument("--data")
-    parser.add_argument("--embedder", choices=["minilm", "trigram"], default="minilm",
-                        help="trigram: the model-free hashing embedder of tests/killharness.py (fast; lower recall)")
+    parser.add_argument(
+        "--embedder",
+        choices=["minilm", "trigram"],
+        default="minilm",
+        help="trigram: the model-free hashing embedder of tests/killharness.py (fast; lower recall)",
+    )
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / "living-musique-openie.db"
@@ -58,15 +62,26 @@ def main() -> None:
     results = {"living": {m: evaluate(memory, items, m) for m in ("dense", "hippo")}}
     memory.retriever.indexes._index = RetrievalIndex.load(memory.store)  # the full-rebuild path
     results["full rebuild"] = {m: evaluate(memory, items, m) for m in ("dense", "hippo")}
-    rows = [[path_name, mode, round(r["recall@2"], 1), round(r["recall@5"], 1), round(r["recall@10"], 1)]
-            for path_name, by_mode in results.items() for mode, r in by_mode.items()]
+    rows = [
+        [path_name, mode, round(r["recall@2"], 1), round(r["recall@5"], 1), round(r["recall@10"], 1)]
+        for path_name, by_mode in results.items()
+        for mode, r in by_mode.items()
+    ]
     table = markdown_table(["index", "mode", "R@2", "R@5", "R@10"], rows)
-    table += (f"\n\nEmbedder: {args.embedder}. MuSiQue dev100 OpenIE store ingested in {args.slices} slices; living index refreshed after each "
-              f"slice in {', '.join(f'{s:.2f}' for s in refresh_s[1:])} s vs full loads of "
-              f"{', '.join(f'{s:.2f}' for s in load_s[1:])} s.")
+    table += (
+        f"\n\nEmbedder: {args.embedder}. MuSiQue dev100 OpenIE store ingested in {args.slices} slices; living index refreshed after each "  # noqa: E501
+        f"slice in {', '.join(f'{s:.2f}' for s in refresh_s[1:])} s vs full loads of "
+        f"{', '.join(f'{s:.2f}' for s in load_s[1:])} s."
+    )
     write_results("living_eval", {"results": results, "refresh_s": refresh_s, "full_load_s": load_s}, table)
-    print(json.dumps({k: {m: {kk: v for kk, v in r.items() if kk.startswith("recall")} for m, r in d.items()}
-                      for k, d in results.items()}))
+    print(
+        json.dumps(
+            {
+                k: {m: {kk: v for kk, v in r.items() if kk.startswith("recall")} for m, r in d.items()}
+                for k, d in results.items()
+            }
+        )
+    )
     memory.close()
 
 

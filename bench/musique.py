@@ -24,8 +24,10 @@ def _source(build: str, data: str | None):
 def _key(build: str, data: str | None, embedder: str | None = None) -> str:
     source, _, extractor = _source(build, data)
     settings = Settings.from_env(embedder=embedder)
-    return ingest_key([source], [extractor, settings.embedder, settings.chunk_size, settings.chunk_overlap,
-                                 settings.synonym_threshold])
+    return ingest_key(
+        [source],
+        [extractor, settings.embedder, settings.chunk_size, settings.chunk_overlap, settings.synonym_threshold],
+    )
 
 
 def store_name(build: str, data: str | None) -> tuple[Path, Path]:
@@ -40,9 +42,12 @@ def cached_store(build: str, data: str | None, embedder: str | None = None) -> t
     Returns (memory, seconds its ingestion took when it was built)."""
     source, fmt, extractor = _source(build, data)
     key = _key(build, data, embedder)
-    memory, took, _ = cached_memory(f"suite-musique-{build}", key,
-                                    lambda m: m.ingest([str(source)], format=fmt, extractor=extractor),
-                                    embedder=embedder)
+    memory, took, _ = cached_memory(
+        f"suite-musique-{build}",
+        key,
+        lambda m: m.ingest([str(source)], format=fmt, extractor=extractor),
+        embedder=embedder,
+    )
     return memory, took
 
 
@@ -51,9 +56,16 @@ def questions(data: str | None) -> list[dict]:
     out = []
     for item in items:
         gold = {f"{p['title']}\n{p['paragraph_text']}" for p in item["paragraphs"] if p["is_supporting"]}
-        out.append({"id": item["id"], "question": item["question"], "gold": gold,
-                    "hops": item["id"].split("hop")[0] + "hop", "answer": item["answer"],
-                    "aliases": item.get("answer_aliases", [])})
+        out.append(
+            {
+                "id": item["id"],
+                "question": item["question"],
+                "gold": gold,
+                "hops": item["id"].split("hop")[0] + "hop",
+                "answer": item["answer"],
+                "aliases": item.get("answer_aliases", []),
+            }
+        )
     return out
 
 

@@ -35,8 +35,7 @@ from hippograph.pipelines.work import process_group
 # The ceiling's statements: a label of its own, wiped before and after (never touches hippograph data).
 RAW_CONSTRAINT = "CREATE CONSTRAINT bench_raw_id IF NOT EXISTS FOR (n:BenchRaw) REQUIRE n.id IS UNIQUE"
 RAW_NODES = "UNWIND $rows AS r MERGE (n:BenchRaw {id: r.id}) SET n.embedding = r.embedding"
-RAW_RELS = ("UNWIND $rows AS r MATCH (a:BenchRaw {id: r.a}), (b:BenchRaw {id: r.b}) "
-            "MERGE (a)-[:BENCH_RAW {n: r.n}]->(b)")
+RAW_RELS = "UNWIND $rows AS r MATCH (a:BenchRaw {id: r.a}), (b:BenchRaw {id: r.b}) MERGE (a)-[:BENCH_RAW {n: r.n}]->(b)"
 RAW_WIPE = "MATCH (n:BenchRaw) DETACH DELETE n"
 
 
@@ -60,9 +59,16 @@ def timed(store, batches, batched: bool) -> dict:
             store.write_document(batch)
     seconds = time.perf_counter() - start
     stats = store.stats()
-    return {"documents": len(batches), "seconds": seconds, "facts": stats.facts, "nodes": _nodes(stats),
-            "relationships": stats.edges, "facts_per_s": stats.facts / seconds,
-            "documents_per_s": len(batches) / seconds, "load_average": os.getloadavg()[0]}
+    return {
+        "documents": len(batches),
+        "seconds": seconds,
+        "facts": stats.facts,
+        "nodes": _nodes(stats),
+        "relationships": stats.edges,
+        "facts_per_s": stats.facts / seconds,
+        "documents_per_s": len(batches) / seconds,
+        "load_average": os.getloadavg()[0],
+    }
 
 
 def _nodes(stats) -> int:
@@ -86,8 +92,13 @@ def ceiling(server: BoltServer, nodes: int, relationships: int, facts: int, dim:
                 driver.execute_query(query, {"rows": rows[i : i + 1000]})
         seconds = time.perf_counter() - start
         driver.execute_query(RAW_WIPE)
-    return {"nodes": nodes, "relationships": relationships, "seconds": seconds,
-            "facts_per_s": facts / seconds, "load_average": os.getloadavg()[0]}
+    return {
+        "nodes": nodes,
+        "relationships": relationships,
+        "seconds": seconds,
+        "facts_per_s": facts / seconds,
+        "load_average": os.getloadavg()[0],
+    }
 
 
 def main() -> None:
@@ -109,23 +120,45 @@ def main() -> None:
             server.wipe()
         finally:
             server.stop()
-    runs = [("embedded SQLite (ingest writer)", embedded), ("Bolt, one transaction per document", one_by_one),
-            ("Bolt, ingest writer (grouped UNWIND transactions)", grouped),
-            ("Bolt ceiling: raw UNWIND ... MERGE, same node/relationship counts", raw)]
-    rows = [[label, r.get("documents", "-"), grouped["facts"], r["nodes"], r["relationships"], f"{r['seconds']:.1f}",
-             f"{r['facts_per_s']:.0f}", f"{r['load_average']:.1f}"] for label, r in runs]
-    ratios = {"grouped_vs_one_by_one": grouped["facts_per_s"] / one_by_one["facts_per_s"],
-              "grouped_vs_ceiling": grouped["facts_per_s"] / raw["facts_per_s"],
-              "grouped_vs_210_facts_per_s": grouped["facts_per_s"] / 210.0}
-    table = (f"## Store write throughput, {args.limit} MuSiQue documents (GPT-3.5 triples)\n\n"
-             + markdown_table(["path", "documents", "facts", "nodes", "relationships", "seconds", "facts/s",
-                               "load avg"], rows)
-             + f"\n\nGrouped Bolt writes: {ratios['grouped_vs_one_by_one']:.1f}x one transaction per document, "
-               f"{ratios['grouped_vs_210_facts_per_s']:.1f}x the 210 facts/s measured before batching, "
-               f"{ratios['grouped_vs_ceiling']:.2f} of the server's raw UNWIND ... MERGE ceiling (same run). "
-               "The machine is shared: load average (2 cores) at the end of each step is shown.")
-    write_results("neo4j_write", {"embedded": embedded, "bolt_one_by_one": one_by_one, "bolt_grouped": grouped,
-                                  "bolt_ceiling": raw, **ratios}, table)
+    runs = [
+        ("embedded SQLite (ingest writer)", embedded),
+        ("Bolt, one transaction per document", one_by_one),
+        ("Bolt, ingest writer (grouped UNWIND transactions)", grouped),
+        ("Bolt ceiling: raw UNWIND ... MERGE, same node/relationship counts", raw),
+    ]
+    rows = [
+        [
+            label,
+            r.get("documents", "-"),
+            grouped["facts"],
+            r["nodes"],
+            r["relationships"],
+            f"{r['seconds']:.1f}",
+            f"{r['facts_per_s']:.0f}",
+            f"{r['load_average']:.1f}",
+        ]
+        for label, r in runs
+    ]
+    ratios = {
+        "grouped_vs_one_by_one": grouped["facts_per_s"] / one_by_one["facts_per_s"],
+        "grouped_vs_ceiling": grouped["facts_per_s"] / raw["facts_per_s"],
+        "grouped_vs_210_facts_per_s": grouped["facts_per_s"] / 210.0,
+    }
+    table = (
+        f"## Store write throughput, {args.limit} MuSiQue documents (GPT-3.5 triples)\n\n"
+        + markdown_table(
+            ["path", "documents", "facts", "nodes", "relationships", "seconds", "facts/s", "load avg"], rows
+        )
+        + f"\n\nGrouped Bolt writes: {ratios['grouped_vs_one_by_one']:.1f}x one transaction per document, "
+        f"{ratios['grouped_vs_210_facts_per_s']:.1f}x the 210 facts/s measured before batching, "
+        f"{ratios['grouped_vs_ceiling']:.2f} of the server's raw UNWIND ... MERGE ceiling (same run). "
+        "The machine is shared: load average (2 cores) at the end of each step is shown."
+    )
+    write_results(
+        "neo4j_write",
+        {"embedded": embedded, "bolt_one_by_one": one_by_one, "bolt_grouped": grouped, "bolt_ceiling": raw, **ratios},
+        table,
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import time
 
 import igraph
 import numpy as np
-
 from common import markdown_table, percentile, write_results
 
 from hippograph.graph.ppr import GraphMatrix, personalized_pagerank
@@ -48,21 +47,27 @@ def bench_size(n: int, queries: int, seed: int = 7) -> dict:
         a = personalized_pagerank(ours, reset, damping=0.5, tolerance=1e-6)
         ours_ms.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
-        b = np.asarray(g.personalized_pagerank(damping=0.5, reset=reset, weights="weight", directed=False,
-                                               implementation="prpack"))
+        b = np.asarray(
+            g.personalized_pagerank(damping=0.5, reset=reset, weights="weight", directed=False, implementation="prpack")
+        )
         theirs_ms.append((time.perf_counter() - t) * 1000)
         agree += list(np.argsort(-a)[:20]) == list(np.argsort(-b)[:20])
-    return {"nodes": n, "edges": int(len(src)), "queries": queries,
-            "build_s": {"ours_csr": build_ours, "igraph": build_igraph},
-            "ours_ms": {"p50": percentile(ours_ms, 50), "p95": percentile(ours_ms, 95)},
-            "igraph_ms": {"p50": percentile(theirs_ms, 50), "p95": percentile(theirs_ms, 95)},
-            "speedup_p50": percentile(theirs_ms, 50) / percentile(ours_ms, 50),
-            "top20_identical": f"{agree}/{queries}"}
+    return {
+        "nodes": n,
+        "edges": len(src),
+        "queries": queries,
+        "build_s": {"ours_csr": build_ours, "igraph": build_igraph},
+        "ours_ms": {"p50": percentile(ours_ms, 50), "p95": percentile(ours_ms, 95)},
+        "igraph_ms": {"p50": percentile(theirs_ms, 50), "p95": percentile(theirs_ms, 95)},
+        "speedup_p50": percentile(theirs_ms, 50) / percentile(ours_ms, 50),
+        "top20_identical": f"{agree}/{queries}",
+    }
 
 
 def bench_store(data: str | None) -> dict:
-    from hippograph.retrieve.hippo import embed_query
     from musique import build_store, questions
+
+    from hippograph.retrieve.hippo import embed_query
 
     memory = build_store("openie", data)
     retriever = memory.retriever
@@ -78,9 +83,12 @@ def bench_store(data: str | None) -> dict:
         total.append((t2 - t0) * 1000)
         after_encoding.append((t2 - t1) * 1000)
     stats = memory.stats()
-    return {"store": "musique-openie (1,890 passages)", "nodes": stats.passages + stats.entities,
-            "query_ms_incl_encoding": {"p50": percentile(total, 50), "p95": percentile(total, 95)},
-            "link_ppr_rank_ms": {"p50": percentile(after_encoding, 50), "p95": percentile(after_encoding, 95)}}
+    return {
+        "store": "musique-openie (1,890 passages)",
+        "nodes": stats.passages + stats.entities,
+        "query_ms_incl_encoding": {"p50": percentile(total, 50), "p95": percentile(total, 95)},
+        "link_ppr_rank_ms": {"p50": percentile(after_encoding, 50), "p95": percentile(after_encoding, 95)},
+    }
 
 
 def main() -> None:
@@ -93,23 +101,42 @@ def main() -> None:
     for n in args.sizes:
         res = bench_size(n, queries=20 if n <= 100_000 else 5)
         results.append(res)
-        rows.append([f"{n:,}", f"{res['edges']:,}", f"{res['ours_ms']['p50']:.1f}", f"{res['ours_ms']['p95']:.1f}",
-                     f"{res['igraph_ms']['p50']:.1f}", f"{res['igraph_ms']['p95']:.1f}", f"{res['speedup_p50']:.1f}x",
-                     res["top20_identical"]])
+        rows.append(
+            [
+                f"{n:,}",
+                f"{res['edges']:,}",
+                f"{res['ours_ms']['p50']:.1f}",
+                f"{res['ours_ms']['p95']:.1f}",
+                f"{res['igraph_ms']['p50']:.1f}",
+                f"{res['igraph_ms']['p95']:.1f}",
+                f"{res['speedup_p50']:.1f}x",
+                res["top20_identical"],
+            ]
+        )
         print(rows[-1], flush=True)
-    table = ("## Personalized PageRank per query (damping 0.5, L1 tol 1e-6, 5-20 seeds)\n\n" + markdown_table(
+    table = "## Personalized PageRank per query (damping 0.5, L1 tol 1e-6, 5-20 seeds)\n\n" + markdown_table(
         ["nodes", "edges", "ours p50 ms", "ours p95 ms", "igraph p50 ms", "igraph p95 ms", "speedup", "top-20 same"],
-        rows))
+        rows,
+    )
     payload = {"ppr": results}
     if not args.skip_store:
         store = bench_store(args.data)
         payload["store_query"] = store
-        table += ("\n\n## End-to-end query on MuSiQue dev100 store (100 questions, models loaded)\n\n"
-                  + markdown_table(["what", "p50 ms", "p95 ms"], [
-                      ["link + PPR + rank (after encoding)", f"{store['link_ppr_rank_ms']['p50']:.1f}",
-                       f"{store['link_ppr_rank_ms']['p95']:.1f}"],
-                      ["including query encoding", f"{store['query_ms_incl_encoding']['p50']:.1f}",
-                       f"{store['query_ms_incl_encoding']['p95']:.1f}"]]))
+        table += "\n\n## End-to-end query on MuSiQue dev100 store (100 questions, models loaded)\n\n" + markdown_table(
+            ["what", "p50 ms", "p95 ms"],
+            [
+                [
+                    "link + PPR + rank (after encoding)",
+                    f"{store['link_ppr_rank_ms']['p50']:.1f}",
+                    f"{store['link_ppr_rank_ms']['p95']:.1f}",
+                ],
+                [
+                    "including query encoding",
+                    f"{store['query_ms_incl_encoding']['p50']:.1f}",
+                    f"{store['query_ms_incl_encoding']['p95']:.1f}",
+                ],
+            ],
+        )
     write_results("query_latency", payload, table)
 
 

@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import CACHE, RESULTS, markdown_table, run_stamp
 
 DIM = 384
@@ -60,8 +59,7 @@ class SyntheticEncoder:
         return self.encode([text])[0]
 
 
-def synthetic_documents(count: int, start: int, rng: np.random.Generator, mentions: list[str],
-                        next_entity: list[int]):
+def synthetic_documents(count: int, start: int, rng: np.random.Generator, mentions: list[str], next_entity: list[int]):
     """SourceDocuments with precomputed extractions, MuSiQue-shaped (see the module docstring)."""
     from hippograph.extract.base import Extraction
     from hippograph.extract.source import SourceDocument
@@ -82,9 +80,14 @@ def synthetic_documents(count: int, start: int, rng: np.random.Generator, mentio
             a, b = rng.choice(len(names), 2, replace=False) if len(names) > 1 else (0, 0)
             triples.append((names[a], relations[int(rng.integers(len(relations)))], names[b]))
         text = f"Passage {d} about " + ", ".join(names) + "."
-        yield SourceDocument(source=f"/synthetic/doc{d}", title=f"doc {d}", text=text, format="openie",
-                             passages=[text], extractions=[Extraction(entities=[(n, "") for n in names],
-                                                                      triples=triples)])
+        yield SourceDocument(
+            source=f"/synthetic/doc{d}",
+            title=f"doc {d}",
+            text=text,
+            format="openie",
+            passages=[text],
+            extractions=[Extraction(entities=[(n, "") for n in names], triples=triples)],
+        )
 
 
 def build(path: Path, passages: int) -> dict:
@@ -106,8 +109,10 @@ def build(path: Path, passages: int) -> dict:
     next_entity = [0]
     chunk = 2000
     for start in range(0, passages, chunk):
-        plan = pipeline.plan(synthetic_documents(min(chunk, passages - start), start, rng, mentions, next_entity),
-                             "2026-01-01T00:00:00+00:00")
+        plan = pipeline.plan(
+            synthetic_documents(min(chunk, passages - start), start, rng, mentions, next_entity),
+            "2026-01-01T00:00:00+00:00",
+        )
         for group_start in range(0, len(plan.pending), pipeline.group_size):
             group = plan.pending[group_start : group_start + pipeline.group_size]
             for batch in pipeline.build(group, pipeline.extract(group), plan):
@@ -175,15 +180,25 @@ def measure(path: Path, passages: int, backend: str) -> dict:
     for doc_id in added_docs:  # leave the cached store as built
         store.delete_document(doc_id)
     store.close()
-    return {"passages": stats.passages, "facts": stats.facts, "edges": stats.edges, "load_s": round(load_s, 2),
-            "add_then_query_ms": round(statistics.median(add_ms), 1),
-            "query_p50_ms": round(float(np.percentile(query_ms, 50)), 1),
-            "query_p95_ms": round(float(np.percentile(query_ms, 95)), 1),
-            "ann_recall_at_10": round(recall, 4), "peak_rss_mb": round(rss_mb(), 0),
-            "store_mb": round(size / 2**20, 1),
-            "_detail": {"entities": stats.entities, "synonym_index_load_s": round(synonym_load_s, 2),
-                        "rss_before_load_mb": round(baseline_rss, 0), "index_mb": memory,
-                        "add_then_query_p95_ms": round(float(np.percentile(add_ms, 95)), 1)}}
+    return {
+        "passages": stats.passages,
+        "facts": stats.facts,
+        "edges": stats.edges,
+        "load_s": round(load_s, 2),
+        "add_then_query_ms": round(statistics.median(add_ms), 1),
+        "query_p50_ms": round(float(np.percentile(query_ms, 50)), 1),
+        "query_p95_ms": round(float(np.percentile(query_ms, 95)), 1),
+        "ann_recall_at_10": round(recall, 4),
+        "peak_rss_mb": round(rss_mb(), 0),
+        "store_mb": round(size / 2**20, 1),
+        "_detail": {
+            "entities": stats.entities,
+            "synonym_index_load_s": round(synonym_load_s, 2),
+            "rss_before_load_mb": round(baseline_rss, 0),
+            "index_mb": memory,
+            "add_then_query_p95_ms": round(float(np.percentile(add_ms, 95)), 1),
+        },
+    }
 
 
 def ann_recall(index, encoder, questions: list[str]) -> float:
@@ -214,8 +229,12 @@ def main() -> None:
         path = CACHE / f"scale-{size}.db"
         print(f"building {size} passages (cached: {path.with_suffix('.done').exists()})", flush=True)
         builds[size] = build(path, size)
-        out = subprocess.run([sys.executable, __file__, "--backend", args.backend, "--measure", str(path), str(size)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--backend", args.backend, "--measure", str(path), str(size)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         print(row, flush=True)
         rows.append(row)
@@ -226,26 +245,65 @@ def write(rows: list[dict], builds: dict, backend: str) -> None:
     """bench/results/scale.json (exactly commit, versions, rows), scale.md and scale_detail.json."""
     stamp = run_stamp()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(
-        {"commit": stamp["commit"], "versions": stamp["versions"],
-         "rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]}, indent=2) + "\n")
+    (RESULTS / "scale.json").write_text(
+        json.dumps(
+            {
+                "commit": stamp["commit"],
+                "versions": stamp["versions"],
+                "rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     base = rows[0]
-    headers = ["passages", "facts", "edges", "load s", "add+query ms (median 20)", "x base", "query p50 ms",
-               "query p95 ms", "ANN recall@10", "peak RSS MB", "vectors/graph/records MB", "store MB", "build s"]
-    table = markdown_table(headers, [[
-        r["passages"], r["facts"], r["edges"], r["load_s"], r["add_then_query_ms"],
-        round(r["add_then_query_ms"] / base["add_then_query_ms"], 2), r["query_p50_ms"], r["query_p95_ms"],
-        r["ann_recall_at_10"], r["peak_rss_mb"],
-        "/".join(str(r["_detail"]["index_mb"][k]) for k in ("vectors", "graph", "records")), r["store_mb"],
-        builds[size]["build_s"]] for r, size in zip(rows, builds)])
+    headers = [
+        "passages",
+        "facts",
+        "edges",
+        "load s",
+        "add+query ms (median 20)",
+        "x base",
+        "query p50 ms",
+        "query p95 ms",
+        "ANN recall@10",
+        "peak RSS MB",
+        "vectors/graph/records MB",
+        "store MB",
+        "build s",
+    ]
+    table = markdown_table(
+        headers,
+        [
+            [
+                r["passages"],
+                r["facts"],
+                r["edges"],
+                r["load_s"],
+                r["add_then_query_ms"],
+                round(r["add_then_query_ms"] / base["add_then_query_ms"], 2),
+                r["query_p50_ms"],
+                r["query_p95_ms"],
+                r["ann_recall_at_10"],
+                r["peak_rss_mb"],
+                "/".join(str(r["_detail"]["index_mb"][k]) for k in ("vectors", "graph", "records")),
+                r["store_mb"],
+                builds[size]["build_s"],
+            ]
+            for r, size in zip(rows, builds)
+        ],
+    )
     machine = stamp["machine"]
-    note = (f"\n\nSQLite store, vector_index={backend}, synthetic 384-d topic vectors (not MiniLM); "
-            "add+query = plan + write + supersession + synonyms + index refresh + link/PPR/rank.\n"
-            f"_commit {stamp['commit']}, {stamp['date']}, {machine['cpus']} CPUs, load {machine['load_per_cpu']}/CPU "
-            f"({'idle' if machine['idle'] else 'busy'})_\n")
+    note = (
+        f"\n\nSQLite store, vector_index={backend}, synthetic 384-d topic vectors (not MiniLM); "
+        "add+query = plan + write + supersession + synonyms + index refresh + link/PPR/rank.\n"
+        f"_commit {stamp['commit']}, {stamp['date']}, {machine['cpus']} CPUs, load {machine['load_per_cpu']}/CPU "
+        f"({'idle' if machine['idle'] else 'busy'})_\n"
+    )
     (RESULTS / "scale.md").write_text(table + note)
     (RESULTS / "scale_detail.json").write_text(json.dumps({"rows": rows, "builds": builds}, indent=2) + "\n")
     print(table + note)
+
 
 if __name__ == "__main__":
     main()

@@ -58,15 +58,23 @@ def main() -> None:
     folder.mkdir()
     (folder / "first.md").write_text("# First\n\nAda Lovelace wrote the first published algorithm.\n")
     port = free_port()
-    env = os.environ | {"PREFECT_HOME": str(tmp / "prefect"), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-                        "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = os.environ | {
+        "PREFECT_HOME": str(tmp / "prefect"),
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     timeline = []
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=open(tmp / "server.log", "wb"),
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=open(tmp / "server.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
     serve = None
     try:
+
         def healthy() -> bool:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
@@ -75,14 +83,38 @@ def main() -> None:
                 return False
 
         timeline.append(["prefect server healthy", f"{wait_for(healthy, 120, 'the Prefect server'):.1f}"])
-        serve = subprocess.Popen([sys.executable, "-m", "hippograph.cli", "--store", f"sqlite:///{db}", "flows",
-                                  "serve", str(folder), "--interval", str(args.interval), "--name", "inbox"],
-                                 env=env, stdout=open(tmp / "serve.log", "wb"), stderr=subprocess.STDOUT)
-        timeline.append(["first scheduled run ingested first.md",
-                         f"{wait_for(lambda: documents(db) >= 1, args.timeout, 'the first run'):.1f}"])
+        serve = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hippograph.cli",
+                "--store",
+                f"sqlite:///{db}",
+                "flows",
+                "serve",
+                str(folder),
+                "--interval",
+                str(args.interval),
+                "--name",
+                "inbox",
+            ],
+            env=env,
+            stdout=open(tmp / "serve.log", "wb"),
+            stderr=subprocess.STDOUT,
+        )
+        timeline.append(
+            [
+                "first scheduled run ingested first.md",
+                f"{wait_for(lambda: documents(db) >= 1, args.timeout, 'the first run'):.1f}",
+            ]
+        )
         (folder / "second.md").write_text("# Second\n\nGrace Hopper built the first compiler.\n")
-        timeline.append(["a later scheduled run ingested the dropped second.md",
-                         f"{wait_for(lambda: documents(db) >= 2, args.timeout, 'the dropped file'):.1f}"])
+        timeline.append(
+            [
+                "a later scheduled run ingested the dropped second.md",
+                f"{wait_for(lambda: documents(db) >= 2, args.timeout, 'the dropped file'):.1f}",
+            ]
+        )
     finally:
         for proc in (serve, server):
             if proc and proc.poll() is None:
@@ -91,11 +123,15 @@ def main() -> None:
                     proc.wait(30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-    table = (f"## Scheduled ingestion: `hippograph flows serve inbox/ --interval {args.interval}` against "
-             f"`prefect server start`\n\n" + markdown_table(["event", "seconds after the previous step"], timeline)
-             + f"\n\nDocuments in the store at the end: {documents(db)}.")
-    write_results("schedule_demo", {"interval_seconds": args.interval, "timeline": timeline,
-                                    "documents": documents(db)}, table)
+    table = (
+        f"## Scheduled ingestion: `hippograph flows serve inbox/ --interval {args.interval}` against "
+        f"`prefect server start`\n\n"
+        + markdown_table(["event", "seconds after the previous step"], timeline)
+        + f"\n\nDocuments in the store at the end: {documents(db)}."
+    )
+    write_results(
+        "schedule_demo", {"interval_seconds": args.interval, "timeline": timeline, "documents": documents(db)}, table
+    )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,21 @@ from .records import DocumentInfo, LinkedFact, RetrievalResult, RetrievedUnit, S
 from .retrieve.answer import Answer
 
 __all__ = [
-    "Answer", "ConfigError", "DocumentInfo", "HippographError", "IngestReport", "InputError", "LinkedFact",
-    "Memory", "ModelError", "RetrievalResult", "RetrievalSettings", "RetrievedUnit", "Settings", "StoreError",
-    "StoreStats", "StoreUnavailable",
+    "Answer",
+    "ConfigError",
+    "DocumentInfo",
+    "HippographError",
+    "IngestReport",
+    "InputError",
+    "LinkedFact",
+    "Memory",
+    "ModelError",
+    "RetrievalResult",
+    "RetrievalSettings",
+    "RetrievedUnit",
+    "Settings",
+    "StoreError",
+    "StoreStats",
+    "StoreUnavailable",
 ]
 __version__ = "0.1.0"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -15,8 +14,8 @@ from rich.table import Table
 from .cli_group import EXIT_INPUT, EXIT_USAGE, RootGroup, open_memory, prefect_api_url, quiet_prefect
 from .config import Settings
 from .dates import parse_as_of, parse_document_date
-from .errors import InputError
 from .display import line, plain, print_document, print_error, print_problem, print_result
+from .errors import InputError
 from .extract.readers import FORMATS
 
 app = typer.Typer(cls=RootGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
@@ -31,20 +30,20 @@ err = Console(stderr=True)
 @app.callback()
 def main(
     ctx: typer.Context,
-    store: Optional[str] = typer.Option(None, "--store", envvar="HIPPOGRAPH_STORE",
+    store: str | None = typer.Option(None, "--store", envvar="HIPPOGRAPH_STORE",
                                         help="sqlite:///path.db (default ./hippograph.db) or bolt://host:port"),
-    embedder: Optional[str] = typer.Option(None, "--embedder", envvar="HIPPOGRAPH_EMBEDDER",
+    embedder: str | None = typer.Option(None, "--embedder", envvar="HIPPOGRAPH_EMBEDDER",
                                            help="sentence-transformers model name or path"),
-    llm: Optional[str] = typer.Option(None, "--llm", envvar="HIPPOGRAPH_LLM",
+    llm: str | None = typer.Option(None, "--llm", envvar="HIPPOGRAPH_LLM",
                                       help="chat model: 'openai:gpt-4o-mini', 'ollama:llama3', a GGUF path, "
                                            "or a dotted class path"),
-    namespace: Optional[str] = typer.Option(None, "--namespace", envvar="HIPPOGRAPH_NAMESPACE",
+    namespace: str | None = typer.Option(None, "--namespace", envvar="HIPPOGRAPH_NAMESPACE",
                                             help="the namespace every read and write stays in (default 'default')"),
 ) -> None:
     ctx.obj = Settings.from_env(store=store, embedder=embedder, llm=llm, namespace=namespace)
 
 
-def _check_as_of(value: Optional[str]) -> Optional[str]:
+def _check_as_of(value: str | None) -> str | None:
     """--as-of: an ISO date or datetime, refused as a usage error before anything loads."""
     try:
         parse_as_of(value)
@@ -53,7 +52,7 @@ def _check_as_of(value: Optional[str]) -> Optional[str]:
     return value
 
 
-def _check_date(value: Optional[str]) -> Optional[str]:
+def _check_date(value: str | None) -> str | None:
     """--date: an ISO date (2024, 2024-05, 2024-05-01) or datetime."""
     try:
         return parse_document_date(value, "--date") if value is not None else None
@@ -66,15 +65,15 @@ def ingest(
     ctx: typer.Context,
     sources: list[str] = typer.Argument(..., help="files, folders, glob patterns, or - for stdin"),
     format: str = typer.Option("auto", "--format", "-f", help="|".join(FORMATS)),
-    extractor: Optional[str] = typer.Option(None, "--extractor", "-x", help="spacy | llm | none"),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="only the first N documents of each source"),
-    source: Optional[str] = typer.Option(None, "--source", help="the stable name of what - (stdin) holds; "
+    extractor: str | None = typer.Option(None, "--extractor", "-x", help="spacy | llm | none"),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="only the first N documents of each source"),
+    source: str | None = typer.Option(None, "--source", help="the stable name of what - (stdin) holds; "
                                          "re-ingesting under the same name replaces it"),
     exclude: list[str] = typer.Option([], "--exclude", help="skip files or folders matching this glob "
                                       "(repeatable); hidden, VCS and store files are always skipped"),
     sync: bool = typer.Option(False, "--sync", help="also delete documents whose source file disappeared "
                                                     "under the given folders (and the old path of a renamed file)"),
-    date: Optional[str] = typer.Option(None, "--date", callback=_check_date,
+    date: str | None = typer.Option(None, "--date", callback=_check_date,
                                        help="date of every document read (ISO; wins over front matter)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ) -> None:
@@ -177,7 +176,7 @@ def synonym_groups_command(
         return
     written = " (written to the Neo4j entities)" if write else ""
     out.print(f"{len(groups)} synonym groups{written}; largest {len(ranked)}:")
-    for g, members in ranked:
+    for _group, members in ranked:
         out.print(line(f"{len(members):5d}  ", ", ".join(members)[:200]), soft_wrap=True)
 
 
@@ -198,12 +197,12 @@ def delete(ctx: typer.Context, document: str = typer.Argument(..., metavar="DOCU
 @app.command()
 def query(
     ctx: typer.Context,
-    question: Optional[str] = typer.Argument(None),
+    question: str | None = typer.Argument(None),
     top_k: int = typer.Option(5, "--top-k", "-k", min=1),
     mode: str = typer.Option("hippo", "--mode", help="hippo | dense"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", callback=_check_as_of,
+    as_of: str | None = typer.Option(None, "--as-of", callback=_check_as_of,
                                         help="as of this ISO date/datetime: facts valid then, nothing dated later"),
-    questions: Optional[Path] = typer.Option(None, "--questions", help="JSONL of {id, question}, one per line"),
+    questions: Path | None = typer.Option(None, "--questions", help="JSONL of {id, question}, one per line"),
     as_json: bool = typer.Option(False, "--json"),
     explain_cypher: bool = typer.Option(False, "--explain-cypher",
                                         help="print Neo4j Browser commands showing the activated subgraph "
@@ -245,7 +244,7 @@ def answer(
     question: str,
     top_k: int = typer.Option(5, "--top-k", "-k", min=1),
     mode: str = typer.Option("hippo", "--mode"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", callback=_check_as_of,
+    as_of: str | None = typer.Option(None, "--as-of", callback=_check_as_of,
                                         help="as of this ISO date/datetime: facts valid then, nothing dated later"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -268,15 +267,15 @@ def flows_run(
     ctx: typer.Context,
     sources: list[str] = typer.Argument(...),
     format: str = typer.Option("auto", "--format", "-f"),
-    extractor: Optional[str] = typer.Option(None, "--extractor", "-x"),
+    extractor: str | None = typer.Option(None, "--extractor", "-x"),
     sync: bool = typer.Option(False, "--sync", help="also delete documents whose source file disappeared"),
     runner: str = typer.Option("thread", "--runner", help="thread | dask | ray: where extraction and embedding run"),
-    workers: Optional[int] = typer.Option(None, "--workers", help="threads (thread) or worker processes (dask, ray)"),
-    address: Optional[str] = typer.Option(None, "--address", help="an existing Dask scheduler (tcp://host:8786) "
+    workers: int | None = typer.Option(None, "--workers", help="threads (thread) or worker processes (dask, ray)"),
+    address: str | None = typer.Option(None, "--address", help="an existing Dask scheduler (tcp://host:8786) "
                                                                   "or Ray cluster"),
     deadline: float = typer.Option(30.0, "--deadline", help="seconds an unreachable store is retried, from the "
                                                            "first failed attempt, before the run stops"),
-    torch_threads: Optional[int] = typer.Option(None, "--torch-threads", help="torch threads per worker process"),
+    torch_threads: int | None = typer.Option(None, "--torch-threads", help="torch threads per worker process"),
     as_json: bool = typer.Option(False, "--json", help="print the run summary as one JSON object"),
 ) -> None:
     """Run the Prefect ingestion flow once (ephemeral Prefect API, no server needed)."""
@@ -310,15 +309,15 @@ def flows_run(
 def flows_serve(
     ctx: typer.Context,
     sources: list[str] = typer.Argument(...),
-    cron: Optional[str] = typer.Option(None, "--cron", help='cron schedule, e.g. "*/15 * * * *"'),
-    interval: Optional[int] = typer.Option(None, "--interval", help="seconds between runs"),
+    cron: str | None = typer.Option(None, "--cron", help='cron schedule, e.g. "*/15 * * * *"'),
+    interval: int | None = typer.Option(None, "--interval", help="seconds between runs"),
     name: str = typer.Option("hippograph-ingest", "--name"),
     format: str = typer.Option("auto", "--format", "-f"),
-    extractor: Optional[str] = typer.Option(None, "--extractor", "-x"),
+    extractor: str | None = typer.Option(None, "--extractor", "-x"),
     sync: bool = typer.Option(False, "--sync"),
     runner: str = typer.Option("thread", "--runner", help="thread | dask | ray"),
-    workers: Optional[int] = typer.Option(None, "--workers"),
-    address: Optional[str] = typer.Option(None, "--address", help="an existing Dask scheduler or Ray cluster"),
+    workers: int | None = typer.Option(None, "--workers"),
+    address: str | None = typer.Option(None, "--address", help="an existing Dask scheduler or Ray cluster"),
 ) -> None:
     """Serve the ingestion flow on a schedule (needs `prefect server start` and PREFECT_API_URL)."""
     quiet_prefect()
@@ -361,7 +360,7 @@ def demo(ctx: typer.Context, question: str = typer.Option(
 def export_store(
     ctx: typer.Context,
     to: str = typer.Option(..., "--to", help="target store URI: bolt://host:7687 or sqlite:///copy.db"),
-    namespace: Optional[list[str]] = typer.Option(None, "--namespace", help="only these namespaces (default: all)"),
+    namespace: list[str] | None = typer.Option(None, "--namespace", help="only these namespaces (default: all)"),
 ) -> None:
     """Copy the whole store (every namespace, vectors included) into another store, without
     re-extracting or re-embedding; re-running skips documents already copied."""
@@ -379,12 +378,12 @@ def export_store(
 
                 def progress(ns: str, done: int, total: int) -> None:
                     tasks.setdefault(ns, bar.add_task(ns, total=total))
-                    bar.update(tasks[ns], completed=done)
+                    bar.update(tasks[ns], completed=done)  # type: ignore[arg-type]
 
                 report = transfer(source, target, namespace or None, progress)
     except HippographError as exc:
         print_error(err, exc)
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     out.print_json(json.dumps(report.as_dict()))
 
 

@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 try:  # typer >= 0.20 carries its own copy of click
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - older typer on plain click
-    from click import ClickException
+    from click import ClickException  # type: ignore[assignment]
 
 from .display import print_error
 from .errors import HippographError, StoreError
@@ -50,14 +50,14 @@ def hoist_options(args: list[str], takes_value: dict[str, bool]) -> list[str]:
 class RootGroup(TyperGroup):
     """``hippograph``'s group: hoists global options and reports errors without tracebacks."""
 
-    def parse_args(self, ctx, args: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
         takes_value = _option_names(self.params)
         # An option the invoked command defines itself (``export --namespace``) stays its own.
         for name in _option_names(_command_params(self, args, takes_value)):
             takes_value.pop(name, None)
         return super().parse_args(ctx, hoist_options(list(args), takes_value))
 
-    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx):
         console = _stderr()
         try:
             return super().invoke(ctx)
@@ -72,18 +72,25 @@ class RootGroup(TyperGroup):
         except Exception as exc:  # a bug: say so in one line (the traceback on request)
             if os.environ.get("HIPPOGRAPH_DEBUG"):
                 raise
-            print_error(console, f"internal error: {type(exc).__name__}: {exc} (set HIPPOGRAPH_DEBUG=1 "
-                                 "for the traceback, and please report it)")
+            print_error(
+                console,
+                f"internal error: {type(exc).__name__}: {exc} (set HIPPOGRAPH_DEBUG=1 "
+                "for the traceback, and please report it)",
+            )
             raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def _option_names(params) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+def _option_names(params) -> dict[str, bool]:
     """Option name -> whether it takes a value, for the options among ``params``."""
-    return {name: not getattr(p, "is_flag", False) for p in params if getattr(p, "param_type_name", "") == "option"
-            for name in (*p.opts, *getattr(p, "secondary_opts", ()))}
+    return {
+        name: not getattr(p, "is_flag", False)
+        for p in params
+        if getattr(p, "param_type_name", "") == "option"
+        for name in (*p.opts, *getattr(p, "secondary_opts", ()))
+    }
 
 
-def _command_params(group, args: list[str], root_options: dict[str, bool]) -> list:  # type: ignore[no-untyped-def]
+def _command_params(group, args: list[str], root_options: dict[str, bool]) -> list:
     """The parameters of the (sub)commands ``args`` invoke below ``group``."""
     params: list = []
     i = 0
@@ -110,15 +117,17 @@ def _stderr():
     return Console(stderr=True)
 
 
-def open_memory(ctx: typer.Context, must_exist: bool = False):  # type: ignore[no-untyped-def]
+def open_memory(ctx: typer.Context, must_exist: bool = False):
     """The memory a command works on; a missing SQLite store is refused when ``must_exist``."""
     from .graph.open import sqlite_path
     from .memory import Memory
 
     path = sqlite_path(ctx.obj.store)  # refuses unknown schemes before anything is created
     if must_exist and path is not None and not _is_file(path):
-        print_error(_stderr(), f"no store at {path}: ingest something first, "
-                         "or point --store / HIPPOGRAPH_STORE at an existing store")
+        print_error(
+            _stderr(),
+            f"no store at {path}: ingest something first, or point --store / HIPPOGRAPH_STORE at an existing store",
+        )
         raise typer.Exit(EXIT_USAGE)
     return Memory(ctx.obj)  # StoreError / ConfigError become a message and an exit code (cli_group)
 

@@ -33,8 +33,7 @@ def redact(text: str) -> str:
 
 def printable(text: object) -> str:
     """``text`` made safe for a terminal: control, bidi-override and surrogate characters escaped."""
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"),
-                       str(text))
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), str(text))
 
 
 def plain(text: object, style: str = "") -> Text:
@@ -65,19 +64,27 @@ def print_problem(console: Console, label: str, source: str, reason: str) -> Non
     console.print(line((label, "yellow"), " ", source, ": ", reason), soft_wrap=True)
 
 
-def print_document(out: Console, data: dict) -> None:  # type: ignore[type-arg]
+def print_document(out: Console, data: dict) -> None:
     """What ``Memory.show`` returned for one document: its units and the facts each supports."""
     doc = data["document"]
     out.print(line((doc["title"], "bold"), "  ", (f"{doc['id']} {doc['source']}", "dim")), soft_wrap=True)
     for unit in data["units"]:
-        out.print(line((f"{unit['kind']} {unit['position']}", "bold"), " ", (unit["id"], "dim"), "  ",
-                       unit["text"].replace("\n", " ")[:200]), soft_wrap=True)
+        out.print(
+            line(
+                (f"{unit['kind']} {unit['position']}", "bold"),
+                " ",
+                (unit["id"], "dim"),
+                "  ",
+                unit["text"].replace("\n", " ")[:200],
+            ),
+            soft_wrap=True,
+        )
         for f in unit["facts"]:
             validity = f" (until {f['invalid_at']})" if f["invalid_at"] is not None else ""
             out.print(line(f"    ({f['subject']}) -[{f['predicate']}]-> ({f['object']}){validity}"), soft_wrap=True)
 
 
-def print_result(out: Console, err: Console, result) -> None:  # type: ignore[no-untyped-def]
+def print_result(out: Console, err: Console, result) -> None:
     """A retrieval result: ranked units, then the facts that seeded them."""
     if result.fallback:
         err.print(plain(f"dense fallback: {result.fallback}", "dim"))
@@ -86,12 +93,15 @@ def print_result(out: Console, err: Console, result) -> None:  # type: ignore[no
     for rank, p in enumerate(result.passages, 1):
         label = p.title or p.source_id or p.id
         when = f" {p.occurred_at}" if p.occurred_at else ""
-        out.print(line((f"{rank}. {label}", "bold"), "  ", (f"{p.id} score={p.score:.4f}{when}", "dim")),
-                  soft_wrap=True)
+        out.print(
+            line((f"{rank}. {label}", "bold"), "  ", (f"{p.id} score={p.score:.4f}{when}", "dim")), soft_wrap=True
+        )
         out.print(line("   ", p.text.replace("\n", " ")[:300]), soft_wrap=True)
     if result.facts:
         out.print("[bold]facts[/]")
         for f in result.facts:
             validity = f" (valid {f.valid_from or '?'} .. {f.invalid_at or 'now'})" if f.valid_from else ""
-            out.print(line(f"  {f.score:.3f}  ({f.subject}) -[{f.predicate}]-> ({f.object})", (validity, "dim")),
-                      soft_wrap=True)
+            out.print(
+                line(f"  {f.score:.3f}  ({f.subject}) -[{f.predicate}]-> ({f.object})", (validity, "dim")),
+                soft_wrap=True,
+            )

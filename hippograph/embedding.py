@@ -76,10 +76,11 @@ class SentenceTransformerEmbedder:
             with quiet_model_loading():
                 self._model = SentenceTransformer(path, device=device)
         except (OSError, ValueError, ImportError) as exc:
-            raise ModelError(f"cannot load embedder {model!r}: {exc}; set HIPPOGRAPH_EMBEDDER (or --embedder) to an "
-                             "installed sentence-transformers model name or folder") from exc
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension")
+            raise ModelError(
+                f"cannot load embedder {model!r}: {exc}; set HIPPOGRAPH_EMBEDDER (or --embedder) to an "
+                "installed sentence-transformers model name or folder"
+            ) from exc
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or self._model.encode(["x"]).shape[1])
         self._query_cache: dict[str, np.ndarray] = {}
 
@@ -87,8 +88,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False,
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
 

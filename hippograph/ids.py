@@ -42,8 +42,9 @@ def check_namespace(namespace: str) -> str:
     from .errors import ConfigError
 
     if not isinstance(namespace, str) or not _NAMESPACE.match(namespace):
-        raise ConfigError(f"namespace {namespace!r}: use 1-64 letters, digits, '_', '.' or '-', "
-                          "starting with a letter or digit")
+        raise ConfigError(
+            f"namespace {namespace!r}: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+        )
     return namespace
 
 

@@ -34,8 +34,9 @@ def load_chat_model(spec: str, **kwargs):
     if spec.endswith(".gguf"):
         if not os.path.exists(spec):
             raise ConfigError(f"GGUF model file {spec!r} does not exist")
-        cls = _import("langchain_community.chat_models", "ChatLlamaCpp", "pip install langchain-community "
-                      "llama-cpp-python")
+        cls = _import(
+            "langchain_community.chat_models", "ChatLlamaCpp", "pip install langchain-community llama-cpp-python"
+        )
         return cls(model_path=spec, **kwargs)
     provider, _, name = spec.partition(":")
     if provider in _PROVIDERS and name:
@@ -44,8 +45,10 @@ def load_chat_model(spec: str, **kwargs):
         return cls(**{key: name}, **kwargs)
     module, sep, cls_name = spec.rpartition(":") if ":" in spec else spec.rpartition(".")
     if not sep or not module:
-        raise ConfigError(f"cannot read LLM spec {spec!r}: use 'openai:MODEL', 'ollama:MODEL', a .gguf path, "
-                         "or 'package.module:ChatModelClass'")
+        raise ConfigError(
+            f"cannot read LLM spec {spec!r}: use 'openai:MODEL', 'ollama:MODEL', a .gguf path, "
+            "or 'package.module:ChatModelClass'"
+        )
     cls = _import(module, cls_name, f"install the package that provides {module}")
     return cls(**kwargs)
 

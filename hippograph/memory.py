@@ -83,10 +83,17 @@ class Memory:
     first use; the store opens at construction.
     """
 
-    def __init__(self, settings: Settings | None = None, *, store: str | GraphStore | None = None,
-                 embedder: Embedder | None = None, llm: BaseChatModel | None = None,
-                 namespace: str | None = None, clock: Callable[[], datetime] | None = None,
-                 _models: _Models | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        store: str | GraphStore | None = None,
+        embedder: Embedder | None = None,
+        llm: BaseChatModel | None = None,
+        namespace: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        _models: _Models | None = None,
+    ):
         self.settings = settings or Settings.from_env()
         self.namespace = check_namespace(namespace or self.settings.namespace)
         if isinstance(store, GraphStore):
@@ -98,8 +105,13 @@ class Memory:
 
     def in_namespace(self, namespace: str) -> Memory:
         """The same memory (store connection, loaded models) confined to another namespace."""
-        return Memory(self.settings, store=self.store.in_namespace(namespace), namespace=namespace,
-                      clock=self._clock, _models=self._models)
+        return Memory(
+            self.settings,
+            store=self.store.in_namespace(namespace),
+            namespace=namespace,
+            clock=self._clock,
+            _models=self._models,
+        )
 
     # -- components ------------------------------------------------------------------
     @property
@@ -140,9 +152,19 @@ class Memory:
         return ReadOptions(tuple(self.settings.date_keys), checked, self.settings.file_dates)
 
     # -- writing ---------------------------------------------------------------------
-    def ingest(self, sources: list[str], *, format: str = "auto", extractor: str | None = None,
-               limit: int | None = None, progress: Progress | None = None, stdin_source: str | None = None,
-               exclude: Sequence[str] = (), sync: bool = False, date: str | None = None) -> IngestReport:
+    def ingest(
+        self,
+        sources: list[str],
+        *,
+        format: str = "auto",
+        extractor: str | None = None,
+        limit: int | None = None,
+        progress: Progress | None = None,
+        stdin_source: str | None = None,
+        exclude: Sequence[str] = (),
+        sync: bool = False,
+        date: str | None = None,
+    ) -> IngestReport:
         """Ingest files, folders or '-' (stdin); idempotent by content hash.
 
         ``limit`` keeps only the first N documents of each source (e.g. a corpus slice);
@@ -152,8 +174,14 @@ class Memory:
         document read (it wins over front matter; chat turns keep theirs)."""
         if limit is not None and limit < 1:
             raise InputError(f"limit {limit}: give a positive number of documents per source")
-        items = read_sources(sources, format, stdin_source=stdin_source, exclude=exclude,
-                             store_path=getattr(self.store, "path", None), options=self.read_options(date))
+        items = read_sources(
+            sources,
+            format,
+            stdin_source=stdin_source,
+            exclude=exclude,
+            store_path=getattr(self.store, "path", None),
+            options=self.read_options(date),
+        )
         if limit is not None:
             items = first_documents(items, limit)
         report = self.ingest_documents(items, extractor=extractor, progress=progress)
@@ -161,8 +189,9 @@ class Memory:
         report.renamed = [(old.source, new.source) for old, new in renames]
         if sync:
             report.deleted = delete_stale(self.store, sources)
-            report.deleted += [old.id for old, _ in renames
-                               if old.id not in report.deleted and self.store.delete_document(old.id)]
+            report.deleted += [
+                old.id for old, _ in renames if old.id not in report.deleted and self.store.delete_document(old.id)
+            ]
         return report
 
     def find_documents(self, ref: str) -> list[DocumentInfo]:
@@ -171,15 +200,29 @@ class Memory:
         ambiguous; an empty list when nothing matches."""
         return find_documents(self.store, ref)
 
-    def ingest_documents(self, documents: Iterable[SourceDocument | Problem], *, extractor: str | None = None,
-                         progress: Progress | None = None) -> IngestReport:
+    def ingest_documents(
+        self,
+        documents: Iterable[SourceDocument | Problem],
+        *,
+        extractor: str | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
         """Ingest already-read documents (``SourceDocument``) from any source."""
-        return ingest_pipeline.ingest(documents, self.store, self.settings, ingest_pipeline.in_process(
-            self.models(extractor)), extractor=extractor, judge=self.judge(), policy=WritePolicy(),
-            progress=progress, synonyms=self.synonym_finder)
+        return ingest_pipeline.ingest(
+            documents,
+            self.store,
+            self.settings,
+            ingest_pipeline.in_process(self.models(extractor)),
+            extractor=extractor,
+            judge=self.judge(),
+            policy=WritePolicy(),
+            progress=progress,
+            synonyms=self.synonym_finder,
+        )
 
-    def add_text(self, text: str, *, source: str, title: str = "", extractor: str | None = None,
-                 occurred_at: str | None = None) -> IngestReport:
+    def add_text(
+        self, text: str, *, source: str, title: str = "", extractor: str | None = None, occurred_at: str | None = None
+    ) -> IngestReport:
         """Remember one text under a stable ``source`` key (re-adding changed text replaces it).
 
         ``occurred_at`` (ISO date or datetime) dates the text: its facts are valid from then."""
@@ -193,8 +236,9 @@ class Memory:
         return self.store.delete_document(document_id)
 
     # -- reading ---------------------------------------------------------------------
-    def retrieve(self, question: str, *, top_k: int = 5, mode: str = "hippo",
-                 as_of: str | None = None) -> RetrievalResult:
+    def retrieve(
+        self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None
+    ) -> RetrievalResult:
         """Ranked passages/episodes with scores and the facts that seeded them."""
         return self.retriever.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
 
@@ -217,14 +261,28 @@ class Memory:
         facts = self.store.unit_facts([u.id for u in units])
         named = {e for fs in facts.values() for f in fs for e in (f.subject, f.object)}
         # First names that stand for a full name, in this document and across the store.
-        aliases = {short: full for short, full in alias_map(self.store.node_ids("entity")).items()
-                   if short in named or full in named}
-        return {"document": asdict(info), "aliases": aliases, "units": [
-            {"id": u.id, "kind": "episode" if isinstance(u, Episode) else "passage", "position": u.position,
-             "source_id": u.source_id, "title": getattr(u, "title", ""), "occurred_at": u.occurred_at,
-             "text": u.text,
-             "facts": [{k: v for k, v in asdict(f).items() if k != "embedding"} for f in facts[u.id]]}
-            for u in units]}
+        aliases = {
+            short: full
+            for short, full in alias_map(self.store.node_ids("entity")).items()
+            if short in named or full in named
+        }
+        return {
+            "document": asdict(info),
+            "aliases": aliases,
+            "units": [
+                {
+                    "id": u.id,
+                    "kind": "episode" if isinstance(u, Episode) else "passage",
+                    "position": u.position,
+                    "source_id": u.source_id,
+                    "title": getattr(u, "title", ""),
+                    "occurred_at": u.occurred_at,
+                    "text": u.text,
+                    "facts": [{k: v for k, v in asdict(f).items() if k != "embedding"} for f in facts[u.id]],
+                }
+                for u in units
+            ],
+        }
 
     def stats(self) -> StoreStats:
         """Counts of this namespace's nodes and relationships."""

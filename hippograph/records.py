@@ -289,7 +289,7 @@ class Activation:
 
     node_ids: list[str]  # the graph's nodes, in the order of ``mass``
     mass: np.ndarray  # PPR score of every node (sums to 1)
-    graph: object = field(repr=False, default=None)  # the run's ``GraphMatrix`` (adjacency, index)
+    graph: Any = field(repr=False, default=None)  # the run's ``GraphMatrix`` (adjacency, index)
 
 
 @dataclass
@@ -308,9 +308,15 @@ class RetrievalResult:
     reference_date: str | None = None  # the date the question is asked at: as_of, else now
 
     def as_dict(self, id: str | None = None) -> dict[str, Any]:
-        out = {"id": id, "question": self.question, "mode": self.mode, "as_of": self.as_of,
-               "reference_date": self.reference_date,
-               "passages": [asdict(p) for p in self.passages], "facts": [asdict(f) for f in self.facts]}
+        out = {
+            "id": id,
+            "question": self.question,
+            "mode": self.mode,
+            "as_of": self.as_of,
+            "reference_date": self.reference_date,
+            "passages": [asdict(p) for p in self.passages],
+            "facts": [asdict(f) for f in self.facts],
+        }
         if self.fallback:
             out["fallback"] = self.fallback
         return out

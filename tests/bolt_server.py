@@ -29,12 +29,12 @@ class _RecordingTx:
 
 class _RecordingSession(_RecordingTx):
     def execute_write(self, work, *args, **kwargs):
-        return self._inner.execute_write(lambda tx, *a, **k: work(_RecordingTx(tx, self._log), *a, **k),
-                                         *args, **kwargs)
+        return self._inner.execute_write(
+            lambda tx, *a, **k: work(_RecordingTx(tx, self._log), *a, **k), *args, **kwargs
+        )
 
     def execute_read(self, work, *args, **kwargs):
-        return self._inner.execute_read(lambda tx, *a, **k: work(_RecordingTx(tx, self._log), *a, **k),
-                                        *args, **kwargs)
+        return self._inner.execute_read(lambda tx, *a, **k: work(_RecordingTx(tx, self._log), *a, **k), *args, **kwargs)
 
     def __enter__(self):
         self._inner.__enter__()
@@ -98,8 +98,14 @@ class BoltServer:
             "arcadedb.bolt.host": "127.0.0.1",
             "arcadedb.bolt.port": str(self.bolt_port),
         }
-        cmd = [str(java), "-Xmx1g", *(f"-D{k}={v}" for k, v in props.items()),
-               "-cp", f"{self.package / 'jars'}/*", "com.arcadedb.server.ArcadeDBServer"]
+        cmd = [
+            str(java),
+            "-Xmx1g",
+            *(f"-D{k}={v}" for k, v in props.items()),
+            "-cp",
+            f"{self.package / 'jars'}/*",
+            "com.arcadedb.server.ArcadeDBServer",
+        ]
         self.root.mkdir(parents=True, exist_ok=True)
         self.log = open(self.root / "server.log", "ab")
         self.process = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.root)
@@ -151,8 +157,9 @@ class BoltServer:
 
         self.wipe()
         real = neo4j.GraphDatabase.driver
-        with mock.patch.object(neo4j.GraphDatabase, "driver",
-                               lambda *a, **k: RecordingDriver(real(*a, **k), self.statements)):
+        with mock.patch.object(
+            neo4j.GraphDatabase, "driver", lambda *a, **k: RecordingDriver(real(*a, **k), self.statements)
+        ):
             return Neo4jStore(self.uri, "root", PASSWORD)
 
     def env(self) -> dict[str, str]:

@@ -53,10 +53,16 @@ def conversations() -> list[SourceDocument]:
     docs = []
     for c, items in turns.items():
         items.sort(key=lambda item: item[0].occurred_at or "")
-        docs.append(SourceDocument(
-            source=f"<test>/conversation-{c}", title=f"Conversation {c}", format="chat",
-            text="\n".join(t.text for t, _ in items), turns=[t for t, _ in items],
-            extractions=[e for _, e in items]))
+        docs.append(
+            SourceDocument(
+                source=f"<test>/conversation-{c}",
+                title=f"Conversation {c}",
+                format="chat",
+                text="\n".join(t.text for t, _ in items),
+                turns=[t for t, _ in items],
+                extractions=[e for _, e in items],
+            )
+        )
     return docs
 
 

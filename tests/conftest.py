@@ -17,7 +17,7 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="hippograph-prefect-")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from hippograph.config import data_dir  # noqa: E402
+from hippograph.config import data_dir
 
 SAMPLE = Path(__file__).resolve().parent.parent / "hippograph" / "data" / "sample"
 
@@ -108,16 +108,34 @@ def cypher_tools():
 
 # -- the fast tier (`make test-fast`): tests that load no model, start no server and read no dataset --
 HEAVY_FIXTURES = {"embedder", "bolt_server", "datasets", "prefect_harness", "cypher_tools"}
-HEAVY_MODULES = {"test_notebook", "test_flows"}
+HEAVY_MODULES = {
+    "test_notebook",
+    "test_flows",
+    "test_server",
+    "test_server_namespaces",
+    "test_ui_browser",
+    "test_ui_package",
+    "test_kill9",
+    "test_kill9_stages",
+    "test_distributed",
+    "test_concurrent_writers",
+    "test_store_outage",
+    "test_transfer",
+    "test_cypher_lint",
+}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_bolt = callspec is not None and callspec.params.get("store") == "bolt"
-        heavy = (set(getattr(item, "fixturenames", ())) & HEAVY_FIXTURES or on_bolt
-                 or item.module.__name__.rsplit(".", 1)[-1] in HEAVY_MODULES
-                 or item.get_closest_marker("slow") or item.get_closest_marker("neo4j"))
+        heavy = (
+            set(getattr(item, "fixturenames", ())) & HEAVY_FIXTURES
+            or on_bolt
+            or item.module.__name__.rsplit(".", 1)[-1] in HEAVY_MODULES
+            or item.get_closest_marker("slow")
+            or item.get_closest_marker("neo4j")
+        )
         if not heavy:
             item.add_marker(pytest.mark.fast)
 

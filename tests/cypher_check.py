@@ -62,9 +62,13 @@ class CypherTools:
                 raise RuntimeError("node is installed but npm is not: install npm to fetch Neo4j's Cypher parser")
             folder.mkdir(parents=True, exist_ok=True)
             specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
-            done = subprocess.run([npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund",
-                                   "--loglevel=error", *specs],
-                                  capture_output=True, text=True, timeout=600, check=False)
+            done = subprocess.run(
+                [npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--loglevel=error", *specs],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
             if done.returncode != 0 or not _installed(folder):
                 raise RuntimeError(f"npm install of {specs} into {folder} failed:\n{done.stderr[-2000:]}")
         return cls(folder, node)
@@ -72,8 +76,14 @@ class CypherTools:
     def _run(self, request: dict) -> dict:
         if self._process is None or self._process.poll() is not None:
             env = {**os.environ, "NODE_PATH": str(self.folder / "node_modules")}
-            self._process = subprocess.Popen([self.node, str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             text=True, encoding="utf-8", env=env)
+            self._process = subprocess.Popen(
+                [self.node, str(SCRIPT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                env=env,
+            )
         self._process.stdin.write(json.dumps(request) + "\n")
         self._process.stdin.flush()
         line = self._process.stdout.readline()
@@ -96,6 +106,7 @@ class CypherTools:
         ``parameters`` None means the driver supplies them (undefined-parameter errors are
         dropped); a dict means only those are defined (e.g. by the block's own ``:param`` lines).
         """
+
         def key(text: str, params: dict | None):
             return text, None if params is None else tuple(sorted(params))
 
@@ -144,7 +155,7 @@ def run_pasted(driver, statements: list[str]) -> tuple[dict, list[str]]:
     params, queries = {}, []
     for statement in statements:
         if statement.startswith(":param"):
-            name, arrow, value = statement[len(":param"):].partition("=>")
+            name, arrow, value = statement[len(":param") :].partition("=>")
             assert arrow, f"not a `:param name => value` command: {statement!r}"
             records, _, _ = driver.execute_query(f"RETURN {value.strip()} AS value")
             params[name.strip()] = records[0]["value"]

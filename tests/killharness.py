@@ -16,7 +16,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +48,18 @@ def corpus(documents: int = 12, seed: int = 7):
     from hippograph.extract.source import SourceDocument
 
     rng = np.random.default_rng(seed)
-    stems = ["river thames", "mount everest", "barack obama", "new york city", "marie curie", "isaac newton",
-             "red cross", "amazon river", "great wall", "eiffel tower"]
+    stems = [
+        "river thames",
+        "mount everest",
+        "barack obama",
+        "new york city",
+        "marie curie",
+        "isaac newton",
+        "red cross",
+        "amazon river",
+        "great wall",
+        "eiffel tower",
+    ]
     variants = [v for s in stems for v in (s, f"the {s}", f"{s}s", s.split()[-1])]
     docs = []
     for d in range(documents):
@@ -58,11 +67,22 @@ def corpus(documents: int = 12, seed: int = 7):
         for p in range(3):
             names = [str(n) for n in rng.choice(variants, 3, replace=False)]
             passages.append(f"Document {d} passage {p} mentions {', '.join(names)}.")
-            extractions.append(Extraction(entities=[(n, "") for n in names],
-                                          triples=[(names[0], "relates to", names[1]),
-                                                   (names[1], "near", names[2])]))
-        docs.append(SourceDocument(source=f"/corpus/doc{d}.txt", title=f"doc {d}", text="\n\n".join(passages),
-                                   format="openie", passages=passages, extractions=extractions))
+            extractions.append(
+                Extraction(
+                    entities=[(n, "") for n in names],
+                    triples=[(names[0], "relates to", names[1]), (names[1], "near", names[2])],
+                )
+            )
+        docs.append(
+            SourceDocument(
+                source=f"/corpus/doc{d}.txt",
+                title=f"doc {d}",
+                text="\n\n".join(passages),
+                format="openie",
+                passages=passages,
+                extractions=extractions,
+            )
+        )
     return docs
 
 
@@ -76,7 +96,7 @@ class KillPoint:
         return f"{self.target}:{self.call}:{self.when}"
 
     @classmethod
-    def parse(cls, spec: str) -> "KillPoint":
+    def parse(cls, spec: str) -> KillPoint:
         target, call, when = spec.split(":")
         return cls(target, int(call), when)
 
@@ -109,14 +129,16 @@ def child(store_path: str, spec: str | None) -> None:
         point = KillPoint.parse(spec)
         owner, method = point.target.split(".")
         _arm(store if owner == "store" else driver, method, point)
-    report = driver.ingest(corpus(), store, Settings(ingest_group_size=2),
-                           driver.in_process(Models(TrigramEmbedder(), NoExtractor())))
+    report = driver.ingest(
+        corpus(), store, Settings(ingest_group_size=2), driver.in_process(Models(TrigramEmbedder(), NoExtractor()))
+    )
     store.close()
     print(f"done added={len(report.added)} synonyms={report.synonyms_added}")
 
 
-def run_child(store: Path, point: KillPoint | None = None, kill_after: float | None = None,
-              timeout: float = 300) -> int:
+def run_child(
+    store: Path, point: KillPoint | None = None, kill_after: float | None = None, timeout: float = 300
+) -> int:
     """Run the child ingestion; returns its exit code (-9 when killed)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent), str(HERE), os.environ.get("PYTHONPATH", "")]))
     args = [sys.executable, str(Path(__file__).resolve()), str(store)] + ([point.spec()] if point else [])
@@ -141,8 +163,11 @@ def snapshot(store_path: Path) -> dict:
     from hippograph.graph.sqlite_store import SQLiteStore
 
     with SQLiteStore(store_path) as store:
-        return {"synonyms": [(e.source, e.target, e.score) for e in store.synonym_edges()],
-                "stats": store.stats().as_dict(), "pending": store.pending_synonym_entities()}
+        return {
+            "synonyms": [(e.source, e.target, e.score) for e in store.synonym_edges()],
+            "stats": store.stats().as_dict(),
+            "pending": store.pending_synonym_entities(),
+        }
 
 
 if __name__ == "__main__":

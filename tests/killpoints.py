@@ -34,8 +34,18 @@ from killharness import KillPoint, TrigramEmbedder, _arm
 
 # Columns that record when something happened, not what is stored.
 VOLATILE = {"documents": {"ingested_at"}, "facts": {"created_at"}}
-TABLES = ("documents", "passages", "episodes", "entities", "facts", "mentions", "supports", "synonyms",
-          "next_edges", "superseded")
+TABLES = (
+    "documents",
+    "passages",
+    "episodes",
+    "entities",
+    "facts",
+    "mentions",
+    "supports",
+    "synonyms",
+    "next_edges",
+    "superseded",
+)
 
 
 def corpus(version: str) -> list:
@@ -57,23 +67,45 @@ def corpus(version: str) -> list:
             names = [str(n) for n in rng.choice(variants, 3, replace=False)]
             edit = " (revised)" if version == "v2" and d in (1, 6) else ""
             passages.append(f"Note {d} part {p} mentions {', '.join(names)}{edit}.")
-            extractions.append(Extraction(entities=[(n, "") for n in names],
-                                          triples=[(names[0], "relates to", names[1]), (names[1], "near", names[2])]))
-        docs.append(SourceDocument(f"/kill9/note{d}.txt", f"note {d}", "\n\n".join(passages), "openie",
-                                   passages=passages, extractions=extractions))
-    moves = [("Caroline", "lives in", "Lisbon", "2024-01-05"), ("Caroline", "moved to", "Porto", "2024-03-01"),
-             ("Caroline", "works at", "Acme", "2024-01-10"), ("Bob", "lives in", "Oslo", "2024-02-01"),
-             ("Caroline", "moved to", "Madrid", "2024-06-01"), ("Bob", "moved to", "Bergen", "2024-05-01"),
-             ("Caroline", "works at", "Globex", "2024-07-01")]
+            extractions.append(
+                Extraction(
+                    entities=[(n, "") for n in names],
+                    triples=[(names[0], "relates to", names[1]), (names[1], "near", names[2])],
+                )
+            )
+        docs.append(
+            SourceDocument(
+                f"/kill9/note{d}.txt",
+                f"note {d}",
+                "\n\n".join(passages),
+                "openie",
+                passages=passages,
+                extractions=extractions,
+            )
+        )
+    moves = [
+        ("Caroline", "lives in", "Lisbon", "2024-01-05"),
+        ("Caroline", "moved to", "Porto", "2024-03-01"),
+        ("Caroline", "works at", "Acme", "2024-01-10"),
+        ("Bob", "lives in", "Oslo", "2024-02-01"),
+        ("Caroline", "moved to", "Madrid", "2024-06-01"),
+        ("Bob", "moved to", "Bergen", "2024-05-01"),
+        ("Caroline", "works at", "Globex", "2024-07-01"),
+    ]
     if version == "v2":
         moves += [("Caroline", "moved to", "Paris", "2024-09-01"), ("Bob", "works at", "Initech", "2024-09-02")]
     for chat, chunk in enumerate((moves[:3], moves[3:5], moves[5:])):
-        turns = [Turn(s, f"{s} {p} {o}.", f"{day}T10:00:00+00:00", f"chat{chat}/{i}") for i, (s, p, o, day) in
-                 enumerate(chunk)]
+        turns = [
+            Turn(s, f"{s} {p} {o}.", f"{day}T10:00:00+00:00", f"chat{chat}/{i}")
+            for i, (s, p, o, day) in enumerate(chunk)
+        ]
         extractions = [Extraction(entities=[(s, "PERSON"), (o, "GPE")], triples=[(s, p, o)]) for s, p, o, _ in chunk]
         text = "\n".join(f"{t.speaker}: {t.text}" for t in turns)
-        docs.append(SourceDocument(f"/kill9/chat{chat}.jsonl#c{chat}", f"chat {chat}", text, "jsonl", turns=turns,
-                                   extractions=extractions))
+        docs.append(
+            SourceDocument(
+                f"/kill9/chat{chat}.jsonl#c{chat}", f"chat {chat}", text, "jsonl", turns=turns, extractions=extractions
+            )
+        )
     return docs
 
 
@@ -124,8 +156,9 @@ def snapshot(store_path: Path) -> dict[str, list[tuple]]:
             keep = [i for i, n in enumerate(names) if n not in VOLATILE.get(table, set())]
             rows = []
             for row in cursor.fetchall():
-                rows.append(tuple(hashlib.sha1(row[i]).hexdigest() if isinstance(row[i], bytes) else row[i]
-                                  for i in keep))
+                rows.append(
+                    tuple(hashlib.sha1(row[i]).hexdigest() if isinstance(row[i], bytes) else row[i] for i in keep)
+                )
             out[table] = sorted(rows, key=repr)
         return out
     finally:

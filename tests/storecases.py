@@ -13,14 +13,24 @@ def vec(seed: int, dim: int = 8) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def batch(doc: str, passages: list[str], triples: list[tuple[str, str, str]], version: str = "1",
-          namespace: str = DEFAULT_NAMESPACE) -> DocumentBatch:
+def batch(
+    doc: str,
+    passages: list[str],
+    triples: list[tuple[str, str, str]],
+    version: str = "1",
+    namespace: str = DEFAULT_NAMESPACE,
+) -> DocumentBatch:
     """A document whose every passage states every triple (ids scoped to ``namespace``)."""
     if namespace != DEFAULT_NAMESPACE:
         doc = f"{namespace}.{doc}"
         triples = [(entity_id(s, namespace), p, entity_id(o, namespace)) for s, p, o in triples]
-    d = Document(id=doc, source=f"{doc}.txt", title=doc.title(), content_hash=f"{doc}-{version}",
-                 ingested_at="2026-01-01T00:00:00+00:00")
+    d = Document(
+        id=doc,
+        source=f"{doc}.txt",
+        title=doc.title(),
+        content_hash=f"{doc}-{version}",
+        ingested_at="2026-01-01T00:00:00+00:00",
+    )
     b = DocumentBatch(document=d)
     ents: dict[str, Entity] = {}
     facts: dict[str, Fact] = {}
@@ -33,8 +43,9 @@ def batch(doc: str, passages: list[str], triples: list[tuple[str, str, str]], ve
                 if Mention(pid, name) not in b.mentions:
                     b.mentions.append(Mention(pid, name, 1))
             fid = fact_id(s, p, o)
-            facts.setdefault(fid, Fact(fid, s, p, o, f"{s} {p} {o}", created_at="t",
-                                       embedding=vec(len(fid) + ord(fid[0]))))
+            facts.setdefault(
+                fid, Fact(fid, s, p, o, f"{s} {p} {o}", created_at="t", embedding=vec(len(fid) + ord(fid[0])))
+            )
             b.supports.append(Support(pid, fid))
     b.entities = list(ents.values())
     b.facts = list(facts.values())

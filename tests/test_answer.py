@@ -13,16 +13,23 @@ from hippograph.retrieve.results import LinkedFact, RetrievalResult, RetrievedUn
 
 
 def units(*texts):
-    return [RetrievedUnit(f"p{i}", "passage", t.split("\n")[0] if "\n" in t else "", t, 1.0 - i / 10, "d")
-            for i, t in enumerate(texts, 1)]
+    return [
+        RetrievedUnit(f"p{i}", "passage", t.split("\n")[0] if "\n" in t else "", t, 1.0 - i / 10, "d")
+        for i, t in enumerate(texts, 1)
+    ]
 
 
 @pytest.fixture
 def retrieved():
-    return RetrievalResult("Where was Pierre Curie born?", "hippo", units(
-        "Marie Curie\nMarie Curie was born in Warsaw.",
-        "Pierre Curie\nPierre Curie was a French physicist. He was born in Paris in 1859.",
-        "Warsaw\nWarsaw is the capital of Poland."))
+    return RetrievalResult(
+        "Where was Pierre Curie born?",
+        "hippo",
+        units(
+            "Marie Curie\nMarie Curie was born in Warsaw.",
+            "Pierre Curie\nPierre Curie was a French physicist. He was born in Paris in 1859.",
+            "Warsaw\nWarsaw is the capital of Poland.",
+        ),
+    )
 
 
 def test_parse_citations_maps_numbers_to_ids(retrieved):
@@ -57,8 +64,12 @@ def test_extractive_reader_abstains_on_no_overlap():
 
 
 def test_extractive_reader_uses_linked_facts():
-    result = RetrievalResult("Who founded it?", "hippo", units("Acme\nAcme makes anvils. Wile Coyote founded Acme."),
-                             [LinkedFact("f", "wile coyote", "founded", "acme", "Wile Coyote founded Acme", 1.0)])
+    result = RetrievalResult(
+        "Who founded it?",
+        "hippo",
+        units("Acme\nAcme makes anvils. Wile Coyote founded Acme."),
+        [LinkedFact("f", "wile coyote", "founded", "acme", "Wile Coyote founded Acme", 1.0)],
+    )
     assert "Wile Coyote" in extractive_answer(result).answer
 
 

@@ -46,8 +46,14 @@ def runs(tmp_path_factory, embedder):
     ok_auto = _invoke("ingest", str(clean), "--json", "--store", reference)
     ok_locomo = _invoke("ingest", str(clean_locomo), "--format", "locomo", "--json", "--store", reference)
     problems = json.loads(auto.stdout)["problems"] + json.loads(conversations.stdout)["problems"]
-    return {"runs": [auto, conversations], "clean_runs": [ok_auto, ok_locomo], "problems": problems,
-            "store": store, "reference": reference, "inputs": inputs}
+    return {
+        "runs": [auto, conversations],
+        "clean_runs": [ok_auto, ok_locomo],
+        "problems": problems,
+        "store": store,
+        "reference": reference,
+        "inputs": inputs,
+    }
 
 
 def test_corpus_is_large():
@@ -85,8 +91,9 @@ def test_skipped_and_odd_files(runs):
 
 
 def test_openie_junk_items_never_become_entities(runs):
-    shown = json.loads(_invoke("show", str(runs["inputs"] / "records/openie-mixed.json"), "--json",
-                                 "--store", runs["store"]).stdout)
+    shown = json.loads(
+        _invoke("show", str(runs["inputs"] / "records/openie-mixed.json"), "--json", "--store", runs["store"]).stdout
+    )
     assert len(shown["units"]) == 1
     names = {f["subject"] for f in shown["units"][0]["facts"]} | {f["object"] for f in shown["units"][0]["facts"]}
     assert names == {"alpha", "beta"}
@@ -94,8 +101,13 @@ def test_openie_junk_items_never_become_entities(runs):
 
 def test_line_separators_stay_inside_a_jsonl_record(memory, tmp_path):
     path = tmp_path / "sep.jsonl"
-    path.write_text(json.dumps({"title": "sep", "text": "one\u2028two\u2029three"}, ensure_ascii=False) + "\n"
-                    + json.dumps({"title": "next", "text": "four"}) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"title": "sep", "text": "one\u2028two\u2029three"}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"title": "next", "text": "four"})
+        + "\n",
+        encoding="utf-8",
+    )
     report = memory.ingest([str(path)], extractor="none")
     assert report.ok and len(report.added) == 2
     texts = {u.text for d in memory.documents() for u in memory.store.document_units(d.id)}
@@ -103,9 +115,15 @@ def test_line_separators_stay_inside_a_jsonl_record(memory, tmp_path):
 
 
 def test_colliding_record_keys_stay_distinct(memory, tmp_path):
-    (tmp_path / "c.json").write_text(json.dumps([{"title": "foo", "text": "record foo"},
-                                                 {"title": "foo", "text": "second foo"},
-                                                 {"title": "foo~1", "text": "literal foo~1"}]))
+    (tmp_path / "c.json").write_text(
+        json.dumps(
+            [
+                {"title": "foo", "text": "record foo"},
+                {"title": "foo", "text": "second foo"},
+                {"title": "foo~1", "text": "literal foo~1"},
+            ]
+        )
+    )
     (tmp_path / "c.json#foo").write_text("a file whose name holds a hash")
     report = memory.ingest([str(tmp_path)], extractor="none")
     assert report.ok and len(report.added) == 4 and memory.stats().documents == 4
@@ -114,8 +132,11 @@ def test_colliding_record_keys_stay_distinct(memory, tmp_path):
 def test_same_key_with_different_content_in_one_run_is_refused(memory, tmp_path):
     from hippograph.extract.source import SourceDocument
 
-    docs = [SourceDocument("k", "t", "first text", "text"), SourceDocument("k", "t", "other text", "text"),
-            SourceDocument("k", "t", "first text", "text")]
+    docs = [
+        SourceDocument("k", "t", "first text", "text"),
+        SourceDocument("k", "t", "other text", "text"),
+        SourceDocument("k", "t", "first text", "text"),
+    ]
     report = memory.ingest_documents(docs, extractor="none")
     assert len(report.added) == 1 and len(report.unchanged) == 1
     assert [p.source for p in report.problems] == ["k"] and "same source key" in report.problems[0].reason
@@ -136,11 +157,18 @@ def test_one_failing_document_does_not_fail_its_group(memory):
     from hippograph.pipelines import ingest as driver
     from hippograph.pipelines.work import Models
 
-    docs = [SourceDocument(f"d{i}", f"d{i}", f"document {i} POISON" if i == 2 else f"document {i}", "text")
-            for i in range(5)]
+    docs = [
+        SourceDocument(f"d{i}", f"d{i}", f"document {i} POISON" if i == 2 else f"document {i}", "text")
+        for i in range(5)
+    ]
     seen = []
-    report = driver.ingest(docs, memory.store, memory.settings, driver.in_process(Models(memory.embedder, Picky())),
-                           progress=lambda done, total: seen.append(done))
+    report = driver.ingest(
+        docs,
+        memory.store,
+        memory.settings,
+        driver.in_process(Models(memory.embedder, Picky())),
+        progress=lambda done, total: seen.append(done),
+    )
     assert len(report.added) == 4 and [p.source for p in report.problems] == ["d2"]
     assert "E088" in report.problems[0].reason
     assert seen[:5] == [0, 1, 2, 3, 4]  # progress per document, not per group
@@ -158,6 +186,7 @@ def test_spacy_texts_over_its_length_limit_are_read_in_pieces():
 
 
 # -- command-line arguments: each refused with a message and exit code, before any damage --------
+
 
 def _args_cases(tmp: Path) -> list[tuple[str, list[str], int, str]]:
     long_name = "n" * 300
@@ -264,17 +293,22 @@ def test_bad_questions_file_names_its_line(arg_env, name):
 def test_a_question_with_line_separators_is_one_question(arg_env):
     tmp, _ = arg_env
     path = tmp / "q.jsonl"
-    path.write_text(json.dumps({"id": "a", "question": "who\u2028wrote\u2029programs?"}, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"id": "a", "question": "who\u2028wrote\u2029programs?"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     result = _invoke("query", "--questions", str(path), "--mode", "dense")
     assert result.exit_code == 0 and [json.loads(x)["id"] for x in result.stdout.splitlines()] == ["a"]
 
 
 def test_global_options_anywhere(arg_env):
     tmp, store = arg_env
-    for args in (["--store", store, "stats", "--json"], ["stats", "--store", store, "--json"],
-                 ["stats", "--json", f"--store={store}"],
-                 ["stats", "--json", "--namespace", "default", "--store", store]):
+    for args in (
+        ["--store", store, "stats", "--json"],
+        ["stats", "--store", store, "--json"],
+        ["stats", "--json", f"--store={store}"],
+        ["stats", "--json", "--namespace", "default", "--store", store],
+    ):
         assert json.loads(_invoke(*args).stdout)["documents"] == 1, args
     other = _invoke("ingest", str(tmp / "note.txt"), "--namespace", "other", "--extractor", "none", "--json")
     assert json.loads(other.stdout)["added"] == 1
@@ -286,8 +320,10 @@ def test_stdin_documents_get_their_own_keys(arg_env):
     for text in ("First piped note about Rome.", "Second piped note about Oslo.", "First piped note about Rome."):
         assert _invoke("ingest", "-", "--extractor", "none", input=text).exit_code == 0
     assert _stats(store)["documents"] == 3  # two distinct texts piped in; the repeat is unchanged
-    named = [_invoke("ingest", "-", "--source", "journal/today", "--extractor", "none", "--json", input=text)
-             for text in ("Draft one.", "Draft two.")]
+    named = [
+        _invoke("ingest", "-", "--source", "journal/today", "--extractor", "none", "--json", input=text)
+        for text in ("Draft one.", "Draft two.")
+    ]
     assert [json.loads(r.stdout)["added"] for r in named] == [1, 0] and json.loads(named[1].stdout)["updated"] == 1
     docs = json.loads(_invoke("documents", "--json").stdout)
     assert sum(d["source"] == "journal/today" for d in docs) == 1
@@ -333,8 +369,10 @@ def test_rename_is_detected_and_sync_removes_the_old_path(arg_env):
     (notes / "new.md").rename(notes / "newer.md")
     synced = _invoke("ingest", str(notes), "--extractor", "none", "--sync", "--json")
     assert json.loads(synced.stdout)["deleted"] == 2  # old.md and new.md are gone
-    assert sorted(Path(d["source"]).name for d in json.loads(_invoke("documents", "--json").stdout)) == \
-        ["newer.md", "note.txt"]
+    assert sorted(Path(d["source"]).name for d in json.loads(_invoke("documents", "--json").stdout)) == [
+        "newer.md",
+        "note.txt",
+    ]
 
 
 def test_excludes(arg_env):
@@ -343,22 +381,45 @@ def test_excludes(arg_env):
     for rel in ("a.md", "drafts/b.md", "archive/2019/c.md", "d.tmp", ".obsidian/e.md"):
         (notes / rel).parent.mkdir(parents=True, exist_ok=True)
         (notes / rel).write_text(f"Note {rel} about the Loire river.")
-    result = _invoke("ingest", str(notes), "--extractor", "none", "--json", "--exclude", "drafts",
-                     "--exclude", "*.tmp", "--exclude", "archive/2019/*")
+    result = _invoke(
+        "ingest",
+        str(notes),
+        "--extractor",
+        "none",
+        "--json",
+        "--exclude",
+        "drafts",
+        "--exclude",
+        "*.tmp",
+        "--exclude",
+        "archive/2019/*",
+    )
     assert json.loads(result.stdout)["added"] == 1
 
 
 # -- hostile strings and credentials in everything that prints -------------------------------------
 
-HOSTILE = ["[/]", "[bold]Bold[/bold]", "[link=https://example.org]click[/link]", "\x1b[2J\x1b[31mred",
-           "evil\u202egnp.exe", "ends with a backslash \\", "[", "]][[ [/red]", "%s %d {0} {}", "<b>html</b>"]
+HOSTILE = [
+    "[/]",
+    "[bold]Bold[/bold]",
+    "[link=https://example.org]click[/link]",
+    "\x1b[2J\x1b[31mred",
+    "evil\u202egnp.exe",
+    "ends with a backslash \\",
+    "[",
+    "]][[ [/red]",
+    "%s %d {0} {}",
+    "<b>html</b>",
+]
 
 
 @pytest.fixture
 def hostile(tmp_path, embedder, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    records = [{"title": t, "text": f"{t} is the name of a note about the Danube near Vienna, number {i}."}
-               for i, t in enumerate(HOSTILE)]
+    records = [
+        {"title": t, "text": f"{t} is the name of a note about the Danube near Vienna, number {i}."}
+        for i, t in enumerate(HOSTILE)
+    ]
     path = tmp_path / "[bold]hostile[red].json"
     path.write_text(json.dumps(records))
     store = f"sqlite:///{tmp_path / 'hostile.db'}"
@@ -407,10 +468,21 @@ def test_hostile_file_names_in_problems_print_literally(tmp_path, embedder):
 SECRET = "hunter2-in-the-uri"
 
 
-@pytest.mark.parametrize("args", [
-    ["stats"], ["documents"], ["show", "abc"], ["delete", "abc"], ["query", "x"], ["answer", "x"],
-    ["ingest", "PATH"], ["serve"], ["mcp"],
-], ids=lambda a: a[0])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats"],
+        ["documents"],
+        ["show", "abc"],
+        ["delete", "abc"],
+        ["query", "x"],
+        ["answer", "x"],
+        ["ingest", "PATH"],
+        ["serve"],
+        ["mcp"],
+    ],
+    ids=lambda a: a[0],
+)
 def test_no_command_prints_a_password(tmp_path, args, monkeypatch):
     monkeypatch.setenv("NEO4J_PASSWORD", "env-secret-4242")
     (tmp_path / "n.txt").write_text("a note")

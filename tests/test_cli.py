@@ -63,8 +63,10 @@ def test_query_json_and_batch(cli, sample_dir, tmp_path):
     assert {"id", "question", "passages", "facts"} <= set(one)
     assert one["facts"] and "predicate" in one["facts"][0]
     questions = tmp_path / "q.jsonl"
-    questions.write_text('{"id": "a", "question": "Who discovered radium?"}\n'
-                         '{"id": "b", "question": "What river runs through Warsaw?"}\n')
+    questions.write_text(
+        '{"id": "a", "question": "Who discovered radium?"}\n'
+        '{"id": "b", "question": "What river runs through Warsaw?"}\n'
+    )
     lines = cli("query", "--questions", str(questions), "--json", "--mode", "dense").stdout.strip().splitlines()
     parsed = [json.loads(line) for line in lines]
     assert [p["id"] for p in parsed] == ["a", "b"] and all(p["mode"] == "dense" for p in parsed)
@@ -82,7 +84,7 @@ def test_query_explain_cypher(cli, sample_dir, tmp_path):
     assert [g["size"] for g in groups] == sorted((len(g["members"]) for g in groups), reverse=True)
     assert all(g["group"] == min(g["members"]) for g in groups)
     out = cli("query", "Who married Marie Curie?", "--explain-cypher").stdout
-    block = out[out.index(HEADER):].splitlines()
+    block = out[out.index(HEADER) :].splitlines()
     params = [line for line in block if line.startswith(":param ")]
     assert [p.split(" =>")[0] for p in params] == [":param namespace", ":param units", ":param seeds", ":param facts"]
     for line in params:  # one line each, ended by `;`, whatever the terminal width
@@ -91,12 +93,21 @@ def test_query_explain_cypher(cli, sample_dir, tmp_path):
     data = json.loads(cli("query", "Who married Marie Curie?", "--explain-cypher", "--json").stdout)
     assert data["cypher"].startswith(HEADER) and data["passages"]
     # The check, as a user runs it: stdout is exactly one JSON document.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent.parent),
-                                                                      os.environ.get("PYTHONPATH")]))}
-    piped = subprocess.run(f'"{sys.executable}" -m hippograph.cli --store "sqlite:///{tmp_path / "cli.db"}" '
-                           'query "Who married Marie Curie?" --explain-cypher --json '
-                           f'| "{sys.executable}" -m json.tool',
-                           shell=True, capture_output=True, text=True, env=env, timeout=600, check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH")])),
+    }
+    piped = subprocess.run(
+        f'"{sys.executable}" -m hippograph.cli --store "sqlite:///{tmp_path / "cli.db"}" '
+        'query "Who married Marie Curie?" --explain-cypher --json '
+        f'| "{sys.executable}" -m json.tool',
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
     assert piped.returncode == 0, piped.stderr
     assert json.loads(piped.stdout)["cypher"] == data["cypher"]
 

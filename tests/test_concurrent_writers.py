@@ -17,8 +17,11 @@ WRITERS = 4
 def snapshot(memory: Memory, superseded: set[tuple[str, str]]) -> dict:
     store = memory.store
     facts = store.facts(store.node_ids("fact"))
-    return {"stats": memory.stats().as_dict(), "superseded": superseded,
-            "facts": sorted((f.id, f.valid_from, f.invalid_at) for f in facts)}
+    return {
+        "stats": memory.stats().as_dict(),
+        "superseded": superseded,
+        "facts": sorted((f.id, f.valid_from, f.invalid_at) for f in facts),
+    }
 
 
 def one_writer(store: str) -> Memory:

@@ -47,8 +47,10 @@ def cypher_module_statements() -> dict[str, str]:
         elif inspect.isfunction(value) and value.__module__ == cypher.__name__:
             params = list(inspect.signature(value).parameters)
             unknown = [p for p in params if p not in BUILDER_ARGUMENTS]
-            assert not unknown, (f"cypher.{name}({', '.join(params)}): tell BUILDER_ARGUMENTS in "
-                                 f"{Path(__file__).name} which values {unknown} take")
+            assert not unknown, (
+                f"cypher.{name}({', '.join(params)}): tell BUILDER_ARGUMENTS in "
+                f"{Path(__file__).name} which values {unknown} take"
+            )
             # One accepted call per builder: labels and types are fixed identifiers, so any other
             # accepted value gives the same syntax (the store's calls are linted as sent, below).
             for args in _combinations([BUILDER_ARGUMENTS[p] for p in params]):
@@ -97,15 +99,26 @@ def test_explain_output_passes_neo4js_parser(cypher_tools):
     from hippograph.retrieve.results import LinkedFact, RetrievalResult, RetrievedUnit
 
     hostile = "x'}) DETACH DELETE n //`\"\\;\n"
-    result = RetrievalResult("q", "hippo", passages=[RetrievedUnit(hostile, "passage", "", "", 0.0, "")],
-                             facts=[LinkedFact("f1", hostile, "p", "o", "", 0.0)], seeds={hostile: 1.0, "é": 0.5})
-    texts = {"explain": activated_subgraph_cypher(result),
-             "explain, nothing retrieved": activated_subgraph_cypher(RetrievalResult("q", "hippo"))}
+    result = RetrievalResult(
+        "q",
+        "hippo",
+        passages=[RetrievedUnit(hostile, "passage", "", "", 0.0, "")],
+        facts=[LinkedFact("f1", hostile, "p", "o", "", 0.0)],
+        seeds={hostile: 1.0, "é": 0.5},
+    )
+    texts = {
+        "explain": activated_subgraph_cypher(result),
+        "explain, nothing retrieved": activated_subgraph_cypher(RetrievalResult("q", "hippo")),
+    }
     errors = cypher_tools.lint({name: (text, param_names(text)) for name, text in texts.items()})
     assert not errors, format_errors(errors, texts)
     for statements in cypher_tools.split(*texts.values()):
-        assert [s.split(" =>")[0] for s in statements[:4]] == [":param namespace", ":param units", ":param seeds",
-                                                                ":param facts"]
+        assert [s.split(" =>")[0] for s in statements[:4]] == [
+            ":param namespace",
+            ":param units",
+            ":param seeds",
+            ":param facts",
+        ]
         assert len(statements) == 5 and statements[4].startswith("MATCH")
 
 

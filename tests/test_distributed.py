@@ -49,8 +49,7 @@ def test_dask_workers_match_the_in_process_pipeline(prefect_harness, sources, da
     store = f"sqlite:///{tmp_path / 'dask.db'}"
     notes, musique = sources
     first = run_ingestion([notes], runner="dask", workers=2, store=store, cache_extraction=False)
-    second = run_ingestion([musique], runner="dask", workers=2, store=store, format="openie",
-                           cache_extraction=False)
+    second = run_ingestion([musique], runner="dask", workers=2, store=store, format="openie", cache_extraction=False)
     assert (first["added"], second["added"], first["failed"] + second["failed"]) == (4, N_DOCS, 0)
     # The worker processes are named, and they are not this process: the work left it.
     workers = {(w["host"], w["pid"]) for w in second["workers"]}

@@ -8,8 +8,9 @@ from hippograph.embedding import SentenceTransformerEmbedder, packaged_model_pat
 
 
 def test_packaged_model_gives_normalized_vectors(embedder):
-    vectors = embedder.encode(["Marie Curie discovered radium.", "Radium was discovered by Marie Curie.",
-                               "The stock market fell today."])
+    vectors = embedder.encode(
+        ["Marie Curie discovered radium.", "Radium was discovered by Marie Curie.", "The stock market fell today."]
+    )
     assert vectors.shape == (3, embedder.dim) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3

@@ -16,14 +16,30 @@ def chat(path, turns):
 
 
 MOVES = [
-    {"speaker": "Alice", "text": "I live in Paris these days.", "timestamp": "2021-03-01T10:00:00Z",
-     "conversation_id": "c1"},
-    {"speaker": "Bob", "text": "Paris is lovely in spring.", "timestamp": "2021-03-01T10:01:00Z",
-     "conversation_id": "c1"},
-    {"speaker": "Alice", "text": "I moved to Berlin for a new job.", "timestamp": "2022-06-10T09:00:00Z",
-     "conversation_id": "c1"},
-    {"speaker": "Alice", "text": "I moved to Lisbon last month.", "timestamp": "2024-01-20T18:30:00Z",
-     "conversation_id": "c1"},
+    {
+        "speaker": "Alice",
+        "text": "I live in Paris these days.",
+        "timestamp": "2021-03-01T10:00:00Z",
+        "conversation_id": "c1",
+    },
+    {
+        "speaker": "Bob",
+        "text": "Paris is lovely in spring.",
+        "timestamp": "2021-03-01T10:01:00Z",
+        "conversation_id": "c1",
+    },
+    {
+        "speaker": "Alice",
+        "text": "I moved to Berlin for a new job.",
+        "timestamp": "2022-06-10T09:00:00Z",
+        "conversation_id": "c1",
+    },
+    {
+        "speaker": "Alice",
+        "text": "I moved to Lisbon last month.",
+        "timestamp": "2024-01-20T18:30:00Z",
+        "conversation_id": "c1",
+    },
 ]
 
 
@@ -70,8 +86,10 @@ def test_retrieved_episodes_carry_source_ids_and_neighbours(memory, tmp_path):
 
 
 def test_malformed_turns_are_reported_and_skipped(memory, tmp_path):
-    turns = MOVES[:2] + [{"speaker": "Alice", "timestamp": "2021-03-02T10:00:00Z", "conversation_id": "c1"},
-                         {"speaker": "Bob", "text": "When?", "conversation_id": "c1"}]
+    turns = MOVES[:2] + [
+        {"speaker": "Alice", "timestamp": "2021-03-02T10:00:00Z", "conversation_id": "c1"},
+        {"speaker": "Bob", "text": "When?", "conversation_id": "c1"},
+    ]
     report = memory.ingest([str(chat(tmp_path / "chat.jsonl", turns))])
     reasons = sorted(p.reason.split(":")[0] for p in report.problems)
     assert reasons == ["chat turn has no 'text'", "chat turn has no valid 'timestamp' (ISO 8601 or UNIX seconds)"]
@@ -87,10 +105,15 @@ def test_locomo_reader(datasets):
     assert len({d.metadata["sample_id"] for d in docs}) == 5
 
 
-@pytest.mark.parametrize("text,iso", [("1:56 pm on 8 May, 2023", "2023-05-08T13:56:00+00:00"),
-                                      ("10:37 am on 27 June, 2023", "2023-06-27T10:37:00+00:00"),
-                                      ("12:05 am on 1 January, 2024", "2024-01-01T00:05:00+00:00"),
-                                      ("sometime", None)])
+@pytest.mark.parametrize(
+    "text,iso",
+    [
+        ("1:56 pm on 8 May, 2023", "2023-05-08T13:56:00+00:00"),
+        ("10:37 am on 27 June, 2023", "2023-06-27T10:37:00+00:00"),
+        ("12:05 am on 1 January, 2024", "2024-01-01T00:05:00+00:00"),
+        ("sometime", None),
+    ],
+)
 def test_parse_locomo_date(text, iso):
     assert parse_locomo_date(text) == iso
 

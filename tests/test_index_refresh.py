@@ -11,21 +11,28 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from storecases import batch, vec
 
 from hippograph.graph.ppr import personalized_pagerank
 from hippograph.graph.sqlite_store import SQLiteStore
 from hippograph.ids import fact_id, short_hash
 from hippograph.records import Episode, Supersession, SynonymEdge
 from hippograph.retrieve.index import RetrievalIndex
-from storecases import batch, vec
 
 NAMES = ["alice", "bob", "carol", "dan", "paris", "rome"]
 RELATIONS = ["knows", "lives in", "met"]
 triples = st.tuples(st.sampled_from(NAMES), st.sampled_from(RELATIONS), st.sampled_from(NAMES)).filter(
-    lambda t: t[0] != t[2])
+    lambda t: t[0] != t[2]
+)
 operations = st.one_of(
-    st.tuples(st.just("write"), st.integers(0, 3), st.integers(1, 3), st.lists(triples, max_size=3, unique=True),
-              st.integers(0, 2), st.integers(0, 9)),
+    st.tuples(
+        st.just("write"),
+        st.integers(0, 3),
+        st.integers(1, 3),
+        st.lists(triples, max_size=3, unique=True),
+        st.integers(0, 2),
+        st.integers(0, 9),
+    ),
     st.tuples(st.just("delete"), st.integers(0, 3)),
     st.tuples(st.just("synonym"), st.sampled_from(NAMES), st.sampled_from(NAMES), st.floats(0.8, 1.0)),
     st.tuples(st.just("supersede"), st.integers(0, 3), triples, triples).filter(lambda t: t[2] != t[3]),
@@ -36,8 +43,18 @@ def _document(number: int, passages: int, facts: list, episodes: int, version: i
     doc = f"doc{number}"
     b = batch(doc, [f"{doc} v{version} passage {i}" for i in range(passages)], facts, version=str(version))
     for i in range(episodes):
-        b.episodes.append(Episode(short_hash(doc, "turn", str(i)), doc, f"turn {i} of {doc} v{version}",
-                                  f"2026-01-0{i + 1}", "speaker", i, f"{doc}@{i}", embedding=vec(1000 + 7 * i + version)))
+        b.episodes.append(
+            Episode(
+                short_hash(doc, "turn", str(i)),
+                doc,
+                f"turn {i} of {doc} v{version}",
+                f"2026-01-0{i + 1}",
+                "speaker",
+                i,
+                f"{doc}@{i}",
+                embedding=vec(1000 + 7 * i + version),
+            )
+        )
     b.supersessions = list(supersede)
     return b
 
@@ -54,8 +71,9 @@ def apply(store: SQLiteStore, op: tuple) -> None:
             store.add_synonyms([SynonymEdge(op[1], op[2], round(op[3], 4))], resolved=[op[1]])
     else:  # a newer document version whose fact supersedes an older one
         _, number, old, new = op
-        store.write_document(_document(number, 1, [old, new], 0, 50,
-                                       [Supersession(fact_id(*old), fact_id(*new), "2026-02-01")]))
+        store.write_document(
+            _document(number, 1, [old, new], 0, 50, [Supersession(fact_id(*old), fact_id(*new), "2026-02-01")])
+        )
 
 
 def assert_same(incremental: RetrievalIndex, scratch: RetrievalIndex) -> None:
@@ -68,7 +86,8 @@ def assert_same(incremental: RetrievalIndex, scratch: RetrievalIndex) -> None:
     records = dict(zip(incremental.facts.ids, incremental.fact_records))
     assert records == dict(zip(scratch.facts.ids, scratch.fact_records))
     assert dict(zip(incremental.facts.ids, incremental.fact_valid.tolist())) == dict(
-        zip(scratch.facts.ids, scratch.fact_valid.tolist()))
+        zip(scratch.facts.ids, scratch.fact_valid.tolist())
+    )
     assert +incremental.unit_mentions == +scratch.unit_mentions
     assert incremental.next_episode == scratch.next_episode
     assert incremental.previous_episode == scratch.previous_episode

@@ -84,14 +84,22 @@ def test_good_files_land_beside_bad_ones(memory, sample_dir):
 
 
 def test_openie_import_skips_malformed_triples(memory, tmp_path):
-    payload = {"docs": [
-        {"title": "Alpha", "text": "Alpha founded Beta in 1990.",
-         "extracted_entities": ["Alpha", "Beta"],
-         "extracted_triples": [["Alpha", "founded", "Beta"], ["Alpha", "founded"], ["", "x", "y"], "junk"]},
-        {"title": "Gamma", "passage": "Gamma\nGamma is owned by Beta.",
-         "extracted_triples": [["Gamma", "owned by", "Beta"]]},
-        {"title": "NoText"},
-    ]}
+    payload = {
+        "docs": [
+            {
+                "title": "Alpha",
+                "text": "Alpha founded Beta in 1990.",
+                "extracted_entities": ["Alpha", "Beta"],
+                "extracted_triples": [["Alpha", "founded", "Beta"], ["Alpha", "founded"], ["", "x", "y"], "junk"],
+            },
+            {
+                "title": "Gamma",
+                "passage": "Gamma\nGamma is owned by Beta.",
+                "extracted_triples": [["Gamma", "owned by", "Beta"]],
+            },
+            {"title": "NoText"},
+        ]
+    }
     path = tmp_path / "openie.json"
     path.write_text(json.dumps(payload))
     report = memory.ingest([str(path)], format="openie")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from killharness import KillPoint, run_child, snapshot
 
 
@@ -20,16 +19,20 @@ def reference(tmp_path_factory):
     return state
 
 
-@pytest.mark.parametrize("point", [
-    KillPoint("store.write_document", 3, "after"),  # mid-run, documents written, synonyms not computed
-    KillPoint("store.add_synonyms", 1, "before"),  # every document written, synonym step not run
-    KillPoint("store.add_synonyms", 1, "after"),  # synonyms committed, the process dies before returning
-], ids=lambda p: p.spec())
+@pytest.mark.parametrize(
+    "point",
+    [
+        KillPoint("store.write_document", 3, "after"),  # mid-run, documents written, synonyms not computed
+        KillPoint("store.add_synonyms", 1, "before"),  # every document written, synonym step not run
+        KillPoint("store.add_synonyms", 1, "after"),  # synonyms committed, the process dies before returning
+    ],
+    ids=lambda p: p.spec(),
+)
 def test_rerun_after_kill_at_a_point_equals_an_uninterrupted_run(tmp_path, reference, point):
     path = tmp_path / "store.db"
     assert run_child(path, point) == -9
     killed = snapshot(path)
-    assert killed != reference or point.target == "store.add_synonyms" and point.when == "after"
+    assert killed != reference or (point.target == "store.add_synonyms" and point.when == "after")
     assert run_child(path) == 0
     assert snapshot(path) == reference
 

@@ -97,15 +97,13 @@ def test_imports_run_down_the_layers(module):
         if target == "hippograph" or _part(target) == part:
             continue
         if _layer(_part(target)) >= _layer(part):
-            problems.append(f"line {line}: imports {target} (layer {_layer(_part(target))}) from layer "
-                            f"{_layer(part)}")
+            problems.append(f"line {line}: imports {target} (layer {_layer(_part(target))}) from layer {_layer(part)}")
     assert not problems, f"{module}: " + "; ".join(problems)
 
 
 def test_no_module_import_cycles():
     known = set(MODULES)
-    graph = {m: {t for t, _, top in _imports(m, p, known) if top and t in known and t != m}
-             for m, p in MODULES.items()}
+    graph = {m: {t for t, _, top in _imports(m, p, known) if top and t in known and t != m} for m, p in MODULES.items()}
     # A package's __init__ importing its own modules is its face, not a cycle.
     for m in graph:
         graph[m] = {t for t in graph[m] if not (t.startswith(m + ".") and MODULES[m].name == "__init__.py")}
@@ -117,7 +115,7 @@ def test_no_module_import_cycles():
         stack.append(m)
         for t in sorted(graph[m]):
             if state.get(t) == 1:
-                raise AssertionError("import cycle: " + " -> ".join(stack[stack.index(t):] + [t]))
+                raise AssertionError("import cycle: " + " -> ".join(stack[stack.index(t) :] + [t]))
             if t not in state:
                 visit(t)
         stack.pop()

@@ -52,8 +52,7 @@ def test_llm_extractor_through_the_pipeline(memory, tmp_path):
 
 
 def test_load_chat_model_by_dotted_path():
-    model = load_chat_model("langchain_core.language_models.fake_chat_models:FakeListChatModel",
-                            responses=["hello"])
+    model = load_chat_model("langchain_core.language_models.fake_chat_models:FakeListChatModel", responses=["hello"])
     assert model.invoke("hi").content == "hello"
     with pytest.raises(ValueError, match="cannot load chat model"):
         load_chat_model("openai:gpt-4o-mini")  # the integration package is not installed here

@@ -19,8 +19,9 @@ def openie(datasets):
 
 @pytest.fixture(scope="module")
 def notes(tmp_path_factory):
-    from conftest import SAMPLE
     import shutil
+
+    from conftest import SAMPLE
 
     target = tmp_path_factory.mktemp("notes") / "notes"
     shutil.copytree(SAMPLE, target)

@@ -41,8 +41,9 @@ def _row(record) -> tuple:
     return source["id"], rel.type, target["id"]
 
 
-def test_pasted_explain_output_returns_exactly_the_activated_subgraph(bolt_server, embedder, sample_dir,
-                                                                      cypher_tools, monkeypatch):
+def test_pasted_explain_output_returns_exactly_the_activated_subgraph(
+    bolt_server, embedder, sample_dir, cypher_tools, monkeypatch
+):
     from hippograph import Memory, Settings
 
     memory = Memory(Settings.from_env(store=bolt_server.uri), store=bolt_server.fresh_store(), embedder=embedder)
@@ -51,7 +52,7 @@ def test_pasted_explain_output_returns_exactly_the_activated_subgraph(bolt_serve
         result = memory.retrieve(QUESTION, top_k=3)
         store = memory.store
         printed = _cli(bolt_server, monkeypatch, "query", QUESTION, "--top-k", "3", "--explain-cypher")
-        pasted = printed[printed.index(HEADER):]  # what the user copies: the printed block, as printed
+        pasted = printed[printed.index(HEADER) :]  # what the user copies: the printed block, as printed
         assert "[r:RELATES]" in pasted and "[r:MENTIONS]" in pasted  # not eaten as rich markup
         statements = cypher_tools.split(pasted)[0]
         params, queries = run_pasted(store._driver, statements)
@@ -63,17 +64,22 @@ def test_pasted_explain_output_returns_exactly_the_activated_subgraph(bolt_serve
         seeds = set(result.seeds)
         edges = store.graph_edges()
         mentions = {(s, "MENTIONS", t) for s, t in zip(edges.sources, edges.targets) if s in units and t in seeds}
-        supports = {(u, "SUPPORTS", f.id) for u, linked in store.unit_facts(units).items() for f in linked
-                    if f.id in facts}
+        supports = {
+            (u, "SUPPORTS", f.id) for u, linked in store.unit_facts(units).items() for f in linked if f.id in facts
+        }
         fact_edges = {(f.id, "SUBJECT", f.subject) for f in facts.values()} | {
-            (f.id, "OBJECT", f.object) for f in facts.values()}
+            (f.id, "OBJECT", f.object) for f in facts.values()
+        }
         relates = {(f.subject, "RELATES", f.object) for f in facts.values()}
         nodes = {(n, None, None) for n in [*units, *seeds, *facts]}
         assert mentions and fact_edges and relates
         rows = [_row(r) for r in records]
         assert Counter(rows) == Counter(nodes | mentions | supports | fact_edges | relates)  # once each
-        relates_facts = [r["relationship"]["fact_id"] for r in records
-                         if r["relationship"] is not None and r["relationship"].type == "RELATES"]
+        relates_facts = [
+            r["relationship"]["fact_id"]
+            for r in records
+            if r["relationship"] is not None and r["relationship"].type == "RELATES"
+        ]
         assert sorted(relates_facts) == sorted(facts)  # each RELATES edge is its own fact's
     finally:
         memory.close()
@@ -83,22 +89,27 @@ def test_pasted_explain_output_returns_exactly_the_activated_subgraph(bolt_serve
 def docs_store(bolt_server):
     """A store whose content gives every saved query of docs/neo4j.md a known answer."""
     store = bolt_server.fresh_store()
-    store.write_document(batch("alpha", ["Alice met Bob.", "Bob lives in Paris."],
-                               [("alice", "met", "bob"), ("bob", "lives in", "paris")]))
-    beta = batch("beta", ["Carol knew Dave; now Erin likes Frank."], [("carol", "knows", "dave"),
-                                                                     ("erin", "likes", "frank")])
-    beta.supersessions.append(Supersession(fact_id("carol", "knows", "dave"), fact_id("erin", "likes", "frank"),
-                                           "2024-01-01"))
+    store.write_document(
+        batch(
+            "alpha", ["Alice met Bob.", "Bob lives in Paris."], [("alice", "met", "bob"), ("bob", "lives in", "paris")]
+        )
+    )
+    beta = batch(
+        "beta", ["Carol knew Dave; now Erin likes Frank."], [("carol", "knows", "dave"), ("erin", "likes", "frank")]
+    )
+    beta.supersessions.append(
+        Supersession(fact_id("carol", "knows", "dave"), fact_id("erin", "likes", "frank"), "2024-01-01")
+    )
     store.write_document(beta)
     # a-b and b-paris: one group of three although alice and paris are not joined directly.
-    store.add_synonyms([SynonymEdge("alice", "bob", 0.9), SynonymEdge("bob", "paris", 0.85),
-                        SynonymEdge("carol", "dave", 0.8)])
+    store.add_synonyms(
+        [SynonymEdge("alice", "bob", 0.9), SynonymEdge("bob", "paris", 0.85), SynonymEdge("carol", "dave", 0.8)]
+    )
     yield store
     store.close()
 
 
-def test_every_saved_query_in_the_docs_runs_with_its_expected_rows(bolt_server, docs_store, cypher_tools,
-                                                                   monkeypatch):
+def test_every_saved_query_in_the_docs_runs_with_its_expected_rows(bolt_server, docs_store, cypher_tools, monkeypatch):
     groups = json.loads(_cli(bolt_server, monkeypatch, "synonym-groups", "--json"))
     assert [(g["group"], g["size"]) for g in groups] == [("alice", 3), ("carol", 2)]
     alpha_units = [u.id for u in docs_store.document_units("alpha")]
@@ -109,9 +120,11 @@ def test_every_saved_query_in_the_docs_runs_with_its_expected_rows(bolt_server, 
         "e.synonym_group IS NOT NULL": ({}, 2),  # the two groups, largest first (checked below)
         "{synonym_group: $group": ({"group": "alice"}, 2),
         "SUPERSEDED_BY": ({}, 1),
-        "UNION ALL": ({"units": alpha_units, "seeds": ["alice", "bob"], "facts": [fact_id("alice", "met", "bob")]},
-                      # 2 units + 2 seeds + 1 fact, 4 MENTIONS, 2 SUPPORTS, SUBJECT + OBJECT, 1 RELATES
-                      14),
+        "UNION ALL": (
+            {"units": alpha_units, "seeds": ["alice", "bob"], "facts": [fact_id("alice", "met", "bob")]},
+            # 2 units + 2 seeds + 1 fact, 4 MENTIONS, 2 SUPPORTS, SUBJECT + OBJECT, 1 RELATES
+            14,
+        ),
     }
     for values, _ in expected.values():
         values["namespace"] = "default"
@@ -131,7 +144,9 @@ def test_every_saved_query_in_the_docs_runs_with_its_expected_rows(bolt_server, 
         assert len(records) == rows, (block, [dict(r) for r in records])
         if key == "e.synonym_group IS NOT NULL":
             assert [(r["synonym_group"], r["size"], sorted(r["names"])) for r in records] == [
-                ("alice", 3, ["Alice", "Bob", "Paris"]), ("carol", 2, ["Carol", "Dave"])]
+                ("alice", 3, ["Alice", "Bob", "Paris"]),
+                ("carol", 2, ["Carol", "Dave"]),
+            ]
     assert seen == Counter(dict.fromkeys(expected, 1))  # every saved query was run, once
     assert len(gds_blocks) == 3
 
@@ -141,7 +156,7 @@ def test_gds_projection_reads_the_edges_and_weights_retrieval_uses(bolt_server, 
     (project,) = [b for b in markdown_cypher_blocks((DOCS / "neo4j.md").read_text()) if "gds.graph.project" in b]
     assert ':param namespace => "default";' in project
     query = "\n".join(line for line in project.splitlines() if not line.startswith(":param"))
-    edge_list = query[:query.index("WITH gds.graph.project")] + "RETURN source.id AS s, target.id AS t, weight AS w"
+    edge_list = query[: query.index("WITH gds.graph.project")] + "RETURN source.id AS s, target.id AS t, weight AS w"
     records, _, _ = docs_store._driver.execute_query(edge_list, {"namespace": "default"})
     projected = Counter((r["s"], r["t"], round(float(r["w"]), 6)) for r in records)
     edges = docs_store.graph_edges()

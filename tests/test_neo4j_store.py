@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from hippograph.graph.neo4j_store import Neo4jStore
-from hippograph.errors import StoreError
 from storecases import batch
+
+from hippograph.errors import StoreError
+from hippograph.graph.neo4j_store import Neo4jStore
 
 pytestmark = pytest.mark.neo4j
 
@@ -44,15 +44,21 @@ def test_server_killed_mid_document_leaves_no_partial_document(bolt_server):
     from bolt_server import PASSWORD
 
     bolt_server.wipe()
-    store = CrashingStore(bolt_server.uri, "root", PASSWORD, server=bolt_server, after=6,
-                          max_transaction_retry_time=2.0)
+    store = CrashingStore(
+        bolt_server.uri, "root", PASSWORD, server=bolt_server, after=6, max_transaction_retry_time=2.0
+    )
     store.write_document(batch("alpha", ["Alice met Bob."], [("alice", "met", "bob")]))
     before = store.stats().as_dict()
     store.armed = True
     try:
         with pytest.raises(StoreError):
-            store.write_document(batch("beta", ["Bob lives in Paris.", "Paris is big."],
-                                       [("bob", "lives in", "paris"), ("paris", "is", "big")]))
+            store.write_document(
+                batch(
+                    "beta",
+                    ["Bob lives in Paris.", "Paris is big."],
+                    [("bob", "lives in", "paris"), ("paris", "is", "big")],
+                )
+            )
     finally:
         store.close()
         bolt_server.stop()

@@ -39,10 +39,13 @@ def test_matches_igraph_prpack(seed):
 
     g = igraph.Graph(n=len(names), edges=list(zip(src.tolist(), dst.tolist())), directed=False)
     g.es["weight"] = w.tolist()
-    theirs = np.asarray(g.personalized_pagerank(damping=0.5, reset=reset.tolist(), weights="weight",
-                                                 directed=False, implementation="prpack"))
+    theirs = np.asarray(
+        g.personalized_pagerank(
+            damping=0.5, reset=reset.tolist(), weights="weight", directed=False, implementation="prpack"
+        )
+    )
     assert np.abs(ours - theirs).sum() < 1e-6
-    top = lambda v: list(np.argsort(-v, kind="stable")[:20])  # noqa: E731
+    top = lambda v: list(np.argsort(-v, kind="stable")[:20])
     assert top(ours) == top(theirs)
 
 

@@ -7,10 +7,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from hippograph import RetrievalSettings
+from hippograph.records import Fact
 from hippograph.retrieve.hippo import HippoRetriever, entity_seeds
 from hippograph.retrieve.index import RetrievalIndex
 from hippograph.retrieve.linking import FactLink
-from hippograph.records import Fact
 
 
 @pytest.fixture

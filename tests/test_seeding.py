@@ -53,8 +53,12 @@ def test_flatness_sharp_for_a_standout_best_unit_and_full_for_a_flat_top():
     assert 0.0 < flatness(middle, 3.0, 5.0) < 1.0
     # With flatness 0 the adaptive seeds are the fixed sharp softmax.
     cfg = RetrievalSettings(seed_spread=1.0)
-    assert np.allclose(passage_seed_weights(peaked, cfg), passage_seed_weights(peaked, RetrievalSettings(seed_spread=0.0)))
-    assert top_share(passage_seed_weights(flat, cfg)) < top_share(passage_seed_weights(flat, RetrievalSettings(seed_spread=0.0)))
+    assert np.allclose(
+        passage_seed_weights(peaked, cfg), passage_seed_weights(peaked, RetrievalSettings(seed_spread=0.0))
+    )
+    assert top_share(passage_seed_weights(flat, cfg)) < top_share(
+        passage_seed_weights(flat, RetrievalSettings(seed_spread=0.0))
+    )
 
 
 def test_later_first_reorders_only_same_topic_dated_units_within_their_positions():

@@ -246,7 +246,9 @@ def test_mcp_over_stdio(tmp_path):
         env=env,
         args=["-m", "hippograph.cli", "--store", f"sqlite:///{tmp_path / 'mcp.db'}", "mcp"],
     )
-    _mcp_roundtrip(lambda: stdio_client(params))
+    # A real file for the server's stderr: pytest's captured streams have no file descriptor.
+    with open(tmp_path / "mcp.stderr", "w") as errlog:
+        _mcp_roundtrip(lambda: stdio_client(params, errlog=errlog))
 
 
 def test_mcp_over_streamable_http_behind_the_token(server):

@@ -18,18 +18,27 @@ NOW = "2026-01-01T00:00:00+00:00"
 
 
 def _prepared(text_units: list[str], namespace: str = "default", turns: list[Turn] | None = None):
-    doc = SourceDocument(source="notes/a.md", title="A", text="\n".join(text_units), format="corpus",
-                         passages=None if turns else text_units, turns=turns)
+    doc = SourceDocument(
+        source="notes/a.md",
+        title="A",
+        text="\n".join(text_units),
+        format="corpus",
+        passages=None if turns else text_units,
+        turns=turns,
+    )
     return prepare(doc, "extractor=test", 1200, 150, NOW, namespace)
 
 
 def test_build_batch_dedupes_entities_and_facts_and_keeps_provenance():
     prepared = _prepared(["Marie Curie married Pierre Curie.", "Pierre Curie married Marie Curie in Paris."])
     extractions = [
-        Extraction([("Marie Curie", "PERSON"), ("Pierre Curie", "PERSON")],
-                   [("Marie Curie", "married", "Pierre Curie")]),
-        Extraction([("pierre curie", ""), ("Marie  Curie", ""), ("Paris", "GPE")],
-                   [("Marie Curie", "married", "Pierre Curie"), ("Paris", "is", "Paris")]),
+        Extraction(
+            [("Marie Curie", "PERSON"), ("Pierre Curie", "PERSON")], [("Marie Curie", "married", "Pierre Curie")]
+        ),
+        Extraction(
+            [("pierre curie", ""), ("Marie  Curie", ""), ("Paris", "GPE")],
+            [("Marie Curie", "married", "Pierre Curie"), ("Paris", "is", "Paris")],
+        ),
     ]
     batch = build_batch(prepared, extractions, NOW)
     assert batch.document.id == document_id("notes/a.md")
@@ -52,8 +61,9 @@ def test_build_batch_scopes_ids_to_the_namespace():
 
 def test_build_batch_dates_facts_of_turns():
     turns = [Turn("Ann", "I moved to Rome.", "2024-03-01T00:00:00+00:00", "c/1")]
-    batch = build_batch(_prepared(["I moved to Rome."], turns=turns),
-                        [Extraction([], [("Ann", "moved to", "Rome")])], NOW)
+    batch = build_batch(
+        _prepared(["I moved to Rome."], turns=turns), [Extraction([], [("Ann", "moved to", "Rome")])], NOW
+    )
     assert batch.episodes[0].occurred_at == batch.facts[0].valid_from == "2024-03-01T00:00:00+00:00"
 
 
@@ -70,8 +80,9 @@ class _Facts:
 
     # Supersession also reads entity ids (aliases) and, for one-holder roles, facts by id.
     def node_ids(self, kind: str) -> list[str]:
-        return sorted(self.by_subject) if kind == "entity" else sorted(f.id for fs in self.by_subject.values()
-                                                                       for f in fs)
+        return (
+            sorted(self.by_subject) if kind == "entity" else sorted(f.id for fs in self.by_subject.values() for f in fs)
+        )
 
     def facts(self, ids: list[str]) -> list[Fact]:
         by_id = {f.id: f for fs in self.by_subject.values() for f in fs}
@@ -83,7 +94,7 @@ def _fact(s: str, p: str, o: str, when: str | None) -> Fact:
 
 
 def test_a_later_exclusive_fact_supersedes_the_stored_one():
-    from hippograph.records import DocumentBatch, Document
+    from hippograph.records import Document, DocumentBatch
 
     stored = _fact("ann", "lives in", "oslo", "2020-01-01")
     new = _fact("ann", "moved to", "rome", "2023-05-01")
@@ -93,7 +104,7 @@ def test_a_later_exclusive_fact_supersedes_the_stored_one():
 
 
 def test_an_older_fact_ingested_late_is_itself_superseded_and_unrelated_facts_are_not():
-    from hippograph.records import DocumentBatch, Document
+    from hippograph.records import Document, DocumentBatch
 
     current = _fact("ann", "lives in", "rome", "2023-05-01")
     late = _fact("ann", "lives in", "oslo", "2019-01-01")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from storecases import batch
 
 from hippograph.errors import ConfigError
 from hippograph.records import SynonymEdge
-from storecases import batch
 
 
 def _pair(s: str, t: str) -> tuple[str, str]:
@@ -52,10 +52,16 @@ class Replica:
 def test_change_feed_replays_every_write(store):
     replica = Replica(store)
     steps = [
-        lambda: store.write_document(batch("alpha", ["Alice met Bob.", "Bob lives in Paris."],
-                                           [("alice", "met", "bob"), ("bob", "lives in", "paris")])),
-        lambda: store.write_document(batch("beta", ["Bob left."], [("bob", "lives in", "paris"),
-                                                                   ("carol", "knows", "bob")])),
+        lambda: store.write_document(
+            batch(
+                "alpha",
+                ["Alice met Bob.", "Bob lives in Paris."],
+                [("alice", "met", "bob"), ("bob", "lives in", "paris")],
+            )
+        ),
+        lambda: store.write_document(
+            batch("beta", ["Bob left."], [("bob", "lives in", "paris"), ("carol", "knows", "bob")])
+        ),
         lambda: store.add_synonyms([SynonymEdge("carol", "paris", 0.9)], resolved=["carol"]),
         lambda: store.write_document(batch("alpha", ["Alice met Dan."], [("alice", "met", "dan")], version="2")),
         lambda: store.delete_document("beta"),
@@ -103,7 +109,7 @@ def test_namespaces_never_see_each_other(store):
         assert view.stats().documents == 1 and view.stats().entities == 2 and view.stats().facts == 1
         (fact,) = view.facts(view.node_ids("fact"))
         assert fact.object.endswith(city)
-        assert all(not s.endswith("rome" if city == "oslo" else "oslo") for s in _graph(view).keys() for s in s)
+        assert all(not s.endswith("rome" if city == "oslo" else "oslo") for s in _graph(view) for s in s)
         assert len(view.documents()) == 1 and len(view.node_ids("passage")) == 1
     # Ids from the other namespace read as absent.
     assert store.passages(work.node_ids("passage")) == [] and work.facts(store.node_ids("fact")) == []

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from storecases import batch
 
 from hippograph.graph.store import StoreError
 from hippograph.ids import fact_id
 from hippograph.records import Mention, SynonymEdge
-from storecases import batch
 
 
 def test_write_and_read_back(store):
-    store.write_document(batch("alpha", ["Alice met Bob.", "Bob lives in Paris."],
-                               [("alice", "met", "bob"), ("bob", "lives in", "paris")]))
+    store.write_document(
+        batch(
+            "alpha", ["Alice met Bob.", "Bob lives in Paris."], [("alice", "met", "bob"), ("bob", "lives in", "paris")]
+        )
+    )
     stats = store.stats()
     assert (stats.documents, stats.passages, stats.entities, stats.facts) == (1, 2, 3, 2)
     assert stats.edges_by_type["MENTIONS"] == 6 and stats.edges_by_type["SUPPORTS"] == 4
@@ -116,7 +119,8 @@ def test_sqlite_store_migrates_a_version_1_file(tmp_path):
     assert store.passages(store.vectors("passage")[0])[0].source_id == "alpha#0"
     store.close()
     assert sqlite3.connect(path).execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(
-        SCHEMA_VERSION)
+        SCHEMA_VERSION
+    )
 
 
 def test_a_file_that_is_not_a_store_is_refused(tmp_path):
@@ -155,13 +159,18 @@ def test_two_sqlite_writers_on_one_file(tmp_path):
 
 
 def test_document_units_and_their_facts(store):
-    store.write_document(batch("alpha", ["Alice met Bob.", "Bob lives in Paris."],
-                               [("alice", "met", "bob"), ("bob", "lives in", "paris")]))
+    store.write_document(
+        batch(
+            "alpha", ["Alice met Bob.", "Bob lives in Paris."], [("alice", "met", "bob"), ("bob", "lives in", "paris")]
+        )
+    )
     units = store.document_units("alpha")
     assert [u.position for u in units] == [0, 1] and units[1].text == "Bob lives in Paris."
     facts = store.unit_facts([u.id for u in units] + ["nope"])
     assert [(f.subject, f.predicate, f.object) for f in facts[units[0].id]] == [
-        ("alice", "met", "bob"), ("bob", "lives in", "paris")]
+        ("alice", "met", "bob"),
+        ("bob", "lives in", "paris"),
+    ]
     assert facts["nope"] == [] and store.document_units("missing") == []
 
 

@@ -33,8 +33,12 @@ def _table_counts(path: Path) -> dict:
     db = sqlite3.connect(path)
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        per_doc = dict(db.execute("SELECT d.source, COUNT(p.id) FROM documents d LEFT JOIN passages p "
-                                  "ON p.document_id = d.id GROUP BY d.id").fetchall())
+        per_doc = dict(
+            db.execute(
+                "SELECT d.source, COUNT(p.id) FROM documents d LEFT JOIN passages p "
+                "ON p.document_id = d.id GROUP BY d.id"
+            ).fetchall()
+        )
         return {"documents": per_doc, "passages": db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]}
     finally:
         db.close()
@@ -57,8 +61,9 @@ def test_full_disk_refuses_documents_one_by_one_and_a_rerun_completes(tmp_path, 
     assert full.exit_code == 1, full.output
     summary = json.loads(full.stdout)
     assert summary["failed"] > 0 and "Traceback" not in full.output
-    assert all("note" in p["source"] and ("full" in p["reason"] or "I/O" in p["reason"])
-               for p in summary["problems"]), summary["problems"]
+    assert all(
+        "note" in p["source"] and ("full" in p["reason"] or "I/O" in p["reason"]) for p in summary["problems"]
+    ), summary["problems"]
     landed = _table_counts(store_path)
     # All or nothing per document: every stored document has all of its passages.
     clean = tmp_path / "clean.db"
@@ -68,8 +73,9 @@ def test_full_disk_refuses_documents_one_by_one_and_a_rerun_completes(tmp_path, 
     rerun = _invoke("ingest", str(notes), "--store", store, "--extractor", "none", "--json")
     assert rerun.exit_code == 0 and json.loads(rerun.stdout)["added"] == summary["failed"]
     assert _table_counts(store_path)["documents"] == expected
-    assert json.loads(_invoke("stats", "--json", "--store", store).stdout) == \
-        json.loads(_invoke("stats", "--json", "--store", f"sqlite:///{clean}").stdout)
+    assert json.loads(_invoke("stats", "--json", "--store", store).stdout) == json.loads(
+        _invoke("stats", "--json", "--store", f"sqlite:///{clean}").stdout
+    )
 
 
 def _make_unwritable(paths: list[Path]) -> bool:
@@ -101,8 +107,7 @@ def test_read_only_store_is_refused_with_the_fix_and_left_intact(tmp_path, embed
     if not _make_unwritable(paths):
         pytest.skip("cannot make a file unwritable here (chattr unavailable)")
     try:
-        result = _invoke("ingest", str(_notes(tmp_path / "more", 2, start=5)), "--store", store,
-                         "--extractor", "none")
+        result = _invoke("ingest", str(_notes(tmp_path / "more", 2, start=5)), "--store", store, "--extractor", "none")
     finally:
         _restore(paths)
     assert result.exit_code == 3, result.output
@@ -120,8 +125,9 @@ def test_locked_store_is_unavailable_not_a_crash(tmp_path, embedder, monkeypatch
     assert _invoke("ingest", str(note), "--store", store, "--extractor", "none").exit_code == 0
     before = _table_counts(store_path)
     original = sqlite_schema.Connection.__init__
-    monkeypatch.setattr(sqlite_schema.Connection, "__init__",
-                        lambda self, path, timeout=0.3: original(self, path, timeout))
+    monkeypatch.setattr(
+        sqlite_schema.Connection, "__init__", lambda self, path, timeout=0.3: original(self, path, timeout)
+    )
     holder = sqlite3.connect(store_path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process writing, for longer than we wait
     try:

@@ -33,14 +33,39 @@ def test_server_stopped_mid_run(tmp_path, monkeypatch):
     from bolt_server import PASSWORD, BoltServer
 
     corpus = tmp_path / "corpus.json"
-    corpus.write_text(json.dumps([{"title": f"Record {i}", "text": f"Record {i} is about topic {i % 17} "
-                                   f"and place {i % 23}, written for the outage test."} for i in range(N_DOCS)]))
+    corpus.write_text(
+        json.dumps(
+            [
+                {
+                    "title": f"Record {i}",
+                    "text": f"Record {i} is about topic {i % 17} and place {i % 23}, written for the outage test.",
+                }
+                for i in range(N_DOCS)
+            ]
+        )
+    )
     server = BoltServer(tmp_path / "arcadedb")
     server.start()
     env = {**os.environ, **server.env(), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    command = [sys.executable, "-m", "hippograph.cli", "--store", server.uri, "flows", "run", str(corpus),
-               "--format", "corpus", "--extractor", "none", "--runner", "thread", "--deadline", str(DEADLINE),
-               "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "hippograph.cli",
+        "--store",
+        server.uri,
+        "flows",
+        "run",
+        str(corpus),
+        "--format",
+        "corpus",
+        "--extractor",
+        "none",
+        "--runner",
+        "thread",
+        "--deadline",
+        str(DEADLINE),
+        "--json",
+    ]
     run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         before = 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from storecases import batch
 
 import hippograph.graph.synonyms as synonyms
 from hippograph.graph.synonyms import SynonymFinder, synonym_edges
-from storecases import batch
 
 
 def _near_duplicates(store, count: int, seed: int = 3):

@@ -36,8 +36,9 @@ def beam_chat_name(folder: Path) -> str:
     return f"{folder.parent.name}/{folder.name}"
 
 
-def read_beam_chat(folder: str | Path, chunk_size: int = 1200, overlap: int = 150
-                   ) -> Iterator[SourceDocument | Problem]:
+def read_beam_chat(
+    folder: str | Path, chunk_size: int = 1200, overlap: int = 150
+) -> Iterator[SourceDocument | Problem]:
     """The documents (one per dated batch) of one BEAM chat folder."""
     folder = Path(folder)
     path = folder / "chat.json"
@@ -71,5 +72,11 @@ def read_beam_chat(folder: str | Path, chunk_size: int = 1200, overlap: int = 15
             continue
         number = batch.get("batch_number", b + 1)
         text = "\n".join(f"{t.speaker}: {t.text}" for t in turns)
-        yield SourceDocument(f"{folder.resolve()}#batch-{number}", f"BEAM {chat} batch {number}", text, "beam",
-                             turns=turns, metadata={"chat": chat, "batch": number})
+        yield SourceDocument(
+            f"{folder.resolve()}#batch-{number}",
+            f"BEAM {chat} batch {number}",
+            text,
+            "beam",
+            turns=turns,
+            metadata={"chat": chat, "batch": number},
+        )

@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 
 from .source import Problem, SourceDocument, Turn, unique_key
 
-
 _LOCOMO_DATE = re.compile(r"(\d{1,2}):(\d{2})\s*([ap]m)\s+on\s+(\d{1,2})\s+(\w+),?\s+(\d{4})", re.I)
 
 
@@ -50,13 +49,13 @@ def normalize_timestamp(value: object) -> str | None:
     return None
 
 
-def _conversation_doc(source: str, title: str, turns: list[Turn], fmt: str, metadata: dict) -> "SourceDocument":
+def _conversation_doc(source: str, title: str, turns: list[Turn], fmt: str, metadata: dict) -> SourceDocument:
 
     text = "\n".join(f"{t.speaker}: {t.text}" for t in turns)
     return SourceDocument(source, title, text, fmt, turns=turns, metadata=metadata)
 
 
-def read_chat_jsonl(source: str, records: list[tuple[int, object]]) -> Iterator["SourceDocument | Problem"]:
+def read_chat_jsonl(source: str, records: list[tuple[int, object]]) -> Iterator[SourceDocument | Problem]:
     """JSONL of {speaker, text, timestamp, conversation_id}: one document per conversation."""
 
     conversations: dict[str, list[Turn]] = {}
@@ -81,7 +80,7 @@ def read_chat_jsonl(source: str, records: list[tuple[int, object]]) -> Iterator[
         yield _conversation_doc(f"{source}#{conv}", conv, turns, "jsonl", {"conversation_id": conv})
 
 
-def read_locomo(source: str, payload: object) -> Iterator["SourceDocument | Problem"]:
+def read_locomo(source: str, payload: object) -> Iterator[SourceDocument | Problem]:
     """LoCoMo: each session of each sample becomes one document of dated turns."""
 
     if not isinstance(payload, list):
@@ -101,8 +100,11 @@ def read_locomo(source: str, payload: object) -> Iterator["SourceDocument | Prob
             stated = conv.get(f"{key}_date_time")
             when = parse_locomo_date(stated) if isinstance(stated, str) else None
             if stated not in (None, "") and when is None:
-                yield Problem(f"{source}[{sample_id}/{key}]", f"session date {stated!r} is not a LoCoMo date "
-                                                              "('1:56 pm on 8 May, 2023'): session skipped; fix the date")
+                yield Problem(
+                    f"{source}[{sample_id}/{key}]",
+                    f"session date {stated!r} is not a LoCoMo date "
+                    "('1:56 pm on 8 May, 2023'): session skipped; fix the date",
+                )
                 continue
             turns = []
             for j, turn in enumerate(conv[key]):
@@ -114,5 +116,10 @@ def read_locomo(source: str, payload: object) -> Iterator["SourceDocument | Prob
                 turns.append(Turn(str(turn.get("speaker") or "unknown"), text.strip(), when, f"{sample_id}/{dia}"))
             if turns:
                 meta = {"sample_id": sample_id, "session": number}
-                yield _conversation_doc(unique_key(source, f"{sample_id}/{key}", keys), f"{sample_id} session {number}",
-                                        turns, "locomo", meta)
+                yield _conversation_doc(
+                    unique_key(source, f"{sample_id}/{key}", keys),
+                    f"{sample_id} session {number}",
+                    turns,
+                    "locomo",
+                    meta,
+                )

@@ -80,13 +80,19 @@ class LLMExtractor:
 
     def _extract_one(self, text: str) -> Extraction:
         try:
-            entities = [str(e).strip() for e in self._ask(NER_PROMPT.format(passage=text), "named_entities")
-                        if isinstance(e, (str, int, float)) and str(e).strip()]
+            entities = [
+                str(e).strip()
+                for e in self._ask(NER_PROMPT.format(passage=text), "named_entities")
+                if isinstance(e, (str, int, float)) and str(e).strip()
+            ]
             raw = self._ask(TRIPLE_PROMPT.format(passage=text, entities=json.dumps(entities)), "triples")
         except LLMOutputError as exc:
             log.warning("LLM extraction failed for passage %r: %s", text[:60], exc)
             self.failures.append(str(exc))
             return Extraction()
         triples = [t for t in (clean_triple(r) for r in raw) if t is not None]
-        return Extraction(entities=[(e, "") for e in dict.fromkeys(entities)], triples=triples,
-                          skipped_triples=len(raw) - len(triples))
+        return Extraction(
+            entities=[(e, "") for e in dict.fromkeys(entities)],
+            triples=triples,
+            skipped_triples=len(raw) - len(triples),
+        )

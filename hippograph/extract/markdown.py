@@ -41,7 +41,7 @@ def _handler():
     import frontmatter
 
     class SafeYAMLHandler(frontmatter.YAMLHandler):
-        def load(self, fm: str, **kwargs) -> object:
+        def load(self, fm: str, **kwargs) -> object:  # type: ignore[override]
             if len(fm) > MAX_FRONT_MATTER:
                 raise FrontMatterError(
                     f"front matter is {len(fm):,} characters, over the "

@@ -27,15 +27,21 @@ from .markdown import (
     markdown_title,
     split_front_matter,
 )
-from .source import Problem, SourceDocument, Turn, file_key, stdin_key, unique_key
+from .source import Problem, SourceDocument, file_key, stdin_key, unique_key
 from .validate import checked, read_guarded
 from .walk import store_files, walk_files
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # larger inputs are refused before they are read: split them
 
 FORMATS = ("auto", "text", "markdown", "jsonl", "corpus", "openie", "locomo", "beam")
-_TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
-                  ".json": "json"}
+_TEXT_SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".jsonl": "jsonl",
+    ".json": "json",
+}
 
 
 @dataclass(frozen=True)
@@ -65,9 +71,15 @@ def _dated(doc: SourceDocument, options: ReadOptions) -> SourceDocument:
     return doc
 
 
-def read_sources(sources: list[str], fmt: str = "auto", *, stdin_source: str | None = None,
-                 exclude: Sequence[str] = (), store_path: str | None = None,
-                 options: ReadOptions | None = None) -> Iterator[SourceDocument | Problem]:
+def read_sources(
+    sources: list[str],
+    fmt: str = "auto",
+    *,
+    stdin_source: str | None = None,
+    exclude: Sequence[str] = (),
+    store_path: str | None = None,
+    options: ReadOptions | None = None,
+) -> Iterator[SourceDocument | Problem]:
     """Read files, folders (recursively), glob patterns (``notes/**/*.md``) and ``-`` (stdin).
 
     Folders skip hidden and VCS folders, the store's own files (``store_path`` and its journals)
@@ -83,8 +95,9 @@ def read_sources(sources: list[str], fmt: str = "auto", *, stdin_source: str | N
             yield _dated(item, options) if isinstance(item, SourceDocument) else item
 
 
-def _read_source(source: str, fmt: str, stdin_source: str | None, exclude: Sequence[str],
-                 skip: list[Path]) -> Iterator[SourceDocument | Problem]:
+def _read_source(
+    source: str, fmt: str, stdin_source: str | None, exclude: Sequence[str], skip: list[Path]
+) -> Iterator[SourceDocument | Problem]:
     if source == "-":
         data = sys.stdin.buffer.read()
         yield from _read_text_blob(stdin_key(data, stdin_source), data, "text" if fmt == "auto" else fmt)
@@ -109,8 +122,10 @@ def _read_source(source: str, fmt: str, stdin_source: str | None, exclude: Seque
         files = list(walk_files(path.resolve(), exclude, skip, errors))
         yield from (Problem(folder, f"cannot list folder: {reason}") for folder, reason in errors)
         if not files:
-            yield Problem(source, "folder holds no files to ingest (hidden, VCS and store files, and "
-                                  "--exclude matches, are skipped)")
+            yield Problem(
+                source,
+                "folder holds no files to ingest (hidden, VCS and store files, and --exclude matches, are skipped)",
+            )
         for file in files:
             yield from read_guarded(str(file), partial(_read_file, file, fmt))
     elif path.is_file():
@@ -128,8 +143,11 @@ def _read_file(path: Path, fmt: str) -> Iterator[SourceDocument | Problem]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            yield Problem(key, f"file is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit: "
-                               "split it into smaller files")
+            yield Problem(
+                key,
+                f"file is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit: "
+                "split it into smaller files",
+            )
             return
         data = path.read_bytes()
     except OSError as exc:
@@ -140,8 +158,12 @@ def _read_file(path: Path, fmt: str) -> Iterator[SourceDocument | Problem]:
     yield from _read_text_blob(key, data, fmt)
 
 
-_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
-              (b"\xfe\xff", "UTF-16"))
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def _decode(source: str, data: bytes) -> str | Problem:
@@ -179,10 +201,13 @@ def _read_text_blob(source: str, data: bytes, fmt: str) -> Iterator[SourceDocume
         yield Problem(source, payload.reason)
         return
     if fmt == "json":
-        fmt = _detect_json(payload)
+        fmt = _detect_json(payload)  # type: ignore[assignment]
         if fmt is None:
-            yield Problem(source, "JSON of unknown shape: expected a corpus list of {title, text}, "
-                          "HippoRAG OpenIE {docs: [...]}, or LoCoMo conversations; pass --format")
+            yield Problem(
+                source,
+                "JSON of unknown shape: expected a corpus list of {title, text}, "
+                "HippoRAG OpenIE {docs: [...]}, or LoCoMo conversations; pass --format",
+            )
             return
     reader = {"corpus": _read_corpus, "openie": _read_openie, "locomo": read_locomo}.get(fmt)
     if reader is None:
@@ -193,8 +218,7 @@ def _read_text_blob(source: str, data: bytes, fmt: str) -> Iterator[SourceDocume
         found = True
         yield item
     if not found:
-        yield Problem(source, f"no {fmt} documents in it (an empty list or no usable records): "
-                              "nothing to ingest")
+        yield Problem(source, f"no {fmt} documents in it (an empty list or no usable records): nothing to ingest")
 
 
 class JSONProblem:
@@ -240,8 +264,9 @@ def _read_markdown(source: str, text: str) -> SourceDocument | Problem:
     title = markdown_title(front, sections, stem)
     for section in sections:
         section.title = section.title or title
-    return SourceDocument(source, title, body, "markdown", metadata=front_matter_metadata(front, DEFAULT_DATE_KEYS),
-                          sections=sections)
+    return SourceDocument(
+        source, title, body, "markdown", metadata=front_matter_metadata(front, DEFAULT_DATE_KEYS), sections=sections
+    )
 
 
 def _title(source: str, text: str, fmt: str) -> str:
@@ -281,8 +306,9 @@ def _read_corpus(source: str, payload: object) -> Iterator[SourceDocument | Prob
 def _read_openie(source: str, payload: object) -> Iterator[SourceDocument | Problem]:
     docs = payload.get("docs") if isinstance(payload, dict) else None
     if not isinstance(docs, list):
-        yield Problem(source, 'openie format expects HippoRAG OpenIE JSON: {"docs": [{title, text, '
-                              'extracted_triples}]}')
+        yield Problem(
+            source, 'openie format expects HippoRAG OpenIE JSON: {"docs": [{title, text, extracted_triples}]}'
+        )
         return
     seen: set[str] = set()
     for i, record in enumerate(docs):
@@ -293,8 +319,9 @@ def _read_openie(source: str, payload: object) -> Iterator[SourceDocument | Prob
         body = record.get("text")
         text = record.get("passage") or (f"{title}\n{body}" if title and isinstance(body, str) and body else body)
         if title is None or not isinstance(text, str) or not text.strip():
-            yield Problem(f"{source}[{i}]", "openie record needs a string 'passage' or 'text' (and a string "
-                                            "'title', when given)")
+            yield Problem(
+                f"{source}[{i}]", "openie record needs a string 'passage' or 'text' (and a string 'title', when given)"
+            )
             continue
         raw_triples = record.get("extracted_triples") or []
         if not isinstance(raw_triples, list):
@@ -308,8 +335,9 @@ def _read_openie(source: str, payload: object) -> Iterator[SourceDocument | Prob
         # Malformed triples and entities (None, numbers' booleans, nested lists) are dropped and counted.
         skipped = len(raw_triples) - len(triples) + len(raw_entities) - len(entities)
         extraction = Extraction(entities=entities, triples=triples, skipped_triples=skipped)
-        yield SourceDocument(_record_key(source, title or str(i), seen), title, text, "openie",
-                             passages=[text], extractions=[extraction])
+        yield SourceDocument(
+            _record_key(source, title or str(i), seen), title, text, "openie", passages=[text], extractions=[extraction]
+        )
 
 
 def _read_jsonl(source: str, text: str) -> Iterator[SourceDocument | Problem]:
@@ -328,8 +356,11 @@ def _read_jsonl(source: str, text: str) -> Iterator[SourceDocument | Problem]:
     seen: set[str] = set()
     for n, record in records:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
-            yield Problem(f"{source}:{n}", "JSONL record needs a non-empty string 'text' "
-                          "(documents: {title, text}; chat turns: {speaker, text, timestamp, conversation_id})")
+            yield Problem(
+                f"{source}:{n}",
+                "JSONL record needs a non-empty string 'text' "
+                "(documents: {title, text}; chat turns: {speaker, text, timestamp, conversation_id})",
+            )
             continue
         title, record_id = scalar_text(record.get("title")), scalar_text(record.get("id"))
         if title is None or record_id is None:

@@ -20,7 +20,6 @@ class Turn:
     source_id: str  # the source's own id of the turn (LoCoMo: 'conv-26/D1:3')
 
 
-
 @dataclass
 class SourceDocument:
     """One document as read from its source, before chunking and extraction."""

@@ -15,8 +15,10 @@ def text_problem(value: str) -> str | None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        return (f"holds invalid Unicode (lone surrogate U+{ord(value[exc.start]):04X} at character {exc.start}, "
-                "e.g. half of an escaped emoji): fix or remove it")
+        return (
+            f"holds invalid Unicode (lone surrogate U+{ord(value[exc.start]):04X} at character {exc.start}, "
+            "e.g. half of an escaped emoji): fix or remove it"
+        )
     nul = value.find("\x00")
     if nul >= 0:
         return f"holds a NUL character at character {nul}: remove it"
@@ -45,8 +47,9 @@ def document_problem(doc: SourceDocument) -> Problem | None:
     """A ``Problem`` when any string of ``doc`` cannot be stored, naming the field."""
     for field, value in _strings(doc):
         if not isinstance(value, str):
-            return Problem(_printable_source(doc.source), f"{field} is not text: the reader produced "
-                                                          f"{type(value).__name__}")
+            return Problem(
+                _printable_source(doc.source), f"{field} is not text: the reader produced {type(value).__name__}"
+            )
         reason = text_problem(value)
         if reason is not None and field == "file name":
             reason = "is not valid UTF-8: rename the file"
@@ -76,7 +79,16 @@ def read_guarded(source: str, read: Callable[[], Iterable[SourceDocument | Probl
         yield from read()
     except RecursionError:
         yield Problem(_printable_source(source), "nested too deeply to read: flatten the structure")
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
-            UnicodeError, MemoryError) as exc:
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        OverflowError,
+        UnicodeError,
+        MemoryError,
+    ) as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         yield Problem(_printable_source(source), f"cannot read it ({type(exc).__name__}: {reason})")

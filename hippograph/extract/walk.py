@@ -11,8 +11,18 @@ from pathlib import Path
 # Folders that hold tool state, never notes (hidden ones such as .git or .obsidian go anyway).
 SKIPPED_FOLDERS = frozenset({"CVS", "_darcs", "__pycache__", "node_modules", "_build", "venv"})
 # SQLite files and their journals (a store kept inside the notes folder must not ingest itself).
-STORE_SUFFIXES = (".db", ".db-wal", ".db-shm", ".db-journal", ".sqlite", ".sqlite-wal", ".sqlite-shm",
-                  ".sqlite3", ".sqlite3-wal", ".sqlite3-shm")
+STORE_SUFFIXES = (
+    ".db",
+    ".db-wal",
+    ".db-shm",
+    ".db-journal",
+    ".sqlite",
+    ".sqlite-wal",
+    ".sqlite-shm",
+    ".sqlite3",
+    ".sqlite3-wal",
+    ".sqlite3-shm",
+)
 SIDECARS = ("", "-wal", "-shm", "-journal")  # a SQLite file and its journals, whatever its name
 
 
@@ -37,12 +47,12 @@ def excluded(relative: str, patterns: Sequence[str]) -> bool:
     of its names: ``drafts`` skips every folder named drafts, ``*.tmp`` every such file,
     ``archive/2019/*`` that folder's contents."""
     names = relative.split("/")
-    return any(fnmatch.fnmatchcase(relative, p) or any(fnmatch.fnmatchcase(n, p) for n in names)
-               for p in patterns)
+    return any(fnmatch.fnmatchcase(relative, p) or any(fnmatch.fnmatchcase(n, p) for n in names) for p in patterns)
 
 
-def walk_files(root: Path, exclude: Sequence[str] = (), skip: Sequence[Path] = (),
-               errors: list[tuple[str, str]] | None = None) -> Iterator[Path]:
+def walk_files(
+    root: Path, exclude: Sequence[str] = (), skip: Sequence[Path] = (), errors: list[tuple[str, str]] | None = None
+) -> Iterator[Path]:
     """The document files below ``root`` in sorted order, pruning skipped folders without entering
     them. Folders that cannot be listed are appended to ``errors`` as (path, reason)."""
     skip_set = {str(s) for s in skip}

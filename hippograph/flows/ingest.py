@@ -42,14 +42,22 @@ def extract_task(settings: Settings, group: list[Prepared], extractor: str, mode
 
 
 @task(name="embed", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def embed_task(settings: Settings, group: list[Prepared], extracted: Extracted, now: str, extractor: str,
-               models: Models | None = None, extracted_here: bool = True) -> GroupResult:
+def embed_task(
+    settings: Settings,
+    group: list[Prepared],
+    extracted: Extracted,
+    now: str,
+    extractor: str,
+    models: Models | None = None,
+    extracted_here: bool = True,
+) -> GroupResult:
     """Build and embed a group's records in one encoder pass per kind."""
     return embed_group(group, extracted, models or models_for(settings, extractor), now, extracted_here)
 
 
-def submitted(settings: Settings, extractor: str, models: Models | None, window: int,
-              cache: bool = True) -> GroupProcessor:
+def submitted(
+    settings: Settings, extractor: str, models: Models | None, window: int, cache: bool = True
+) -> GroupProcessor:
     """Groups submitted to the flow's task runner, at most ``window`` ahead of the writer; results
     come back in group order (a failed group comes back as its exception)."""
     extract = extract_task if cache else extract_task.with_options(cache_policy=NO_CACHE, persist_result=False)
@@ -60,7 +68,7 @@ def submitted(settings: Settings, extractor: str, models: Models | None, window:
 
         def submit(group: list[Prepared]) -> None:
             extracted = extract.submit(settings, group, extractor, models)
-            queue.append((extracted, embed_task.submit(settings, group, extracted, now, extractor, models)))
+            queue.append((extracted, embed_task.submit(settings, group, extracted, now, extractor, models)))  # type: ignore[call-overload]
 
         for group in upcoming:
             submit(group)
@@ -116,13 +124,30 @@ def ingest_flow(
     (and the run artifact); the others land. ``memory`` lets in-process callers pass an open ``Memory``.
     """
     run = ingest_run.with_options(task_runner=make_task_runner(runner, workers, address))
-    return run(sources=sources, store=store, format=format, extractor=extractor, embedder=embedder, sync=sync,
-               group_size=group_size, write_retry_delays=write_retry_delays, deadline=deadline, runner=runner,
-               workers=workers, torch_threads=torch_threads, cache_extraction=cache_extraction, memory=memory)
+    return run(
+        sources=sources,
+        store=store,
+        format=format,
+        extractor=extractor,
+        embedder=embedder,
+        sync=sync,
+        group_size=group_size,
+        write_retry_delays=write_retry_delays,
+        deadline=deadline,
+        runner=runner,
+        workers=workers,
+        torch_threads=torch_threads,
+        cache_extraction=cache_extraction,
+        memory=memory,
+    )
 
 
-@flow(name="hippograph-ingest-run", task_runner=ThreadPoolTaskRunner(max_workers=4), validate_parameters=False,
-      log_prints=True)
+@flow(
+    name="hippograph-ingest-run",
+    task_runner=ThreadPoolTaskRunner(max_workers=4),  # type: ignore[arg-type]
+    validate_parameters=False,
+    log_prints=True,
+)
 def ingest_run(
     sources: list[str],
     store: str | None = None,
@@ -147,30 +172,43 @@ def ingest_run(
         settings = memory.settings
         models = memory.models(extractor) if in_process(runner) else None
         parallelism = workers or (4 if in_process(runner) else 2)
-        policy = WritePolicy(retry_delays=tuple(write_retry_delays if write_retry_delays is not None else (1, 2, 4)),
-                             deadline=deadline)
+        policy = WritePolicy(
+            retry_delays=tuple(write_retry_delays if write_retry_delays is not None else (1, 2, 4)), deadline=deadline
+        )
         process = submitted(settings, extractor, models, window=parallelism + 1, cache=cache_extraction)
-        report = ingest(read_sources(sources, format), memory.store, settings, process, extractor=extractor,
-                        judge=memory.judge(), group_size=group_size, parallelism=parallelism, policy=policy)
+        report = ingest(
+            read_sources(sources, format),
+            memory.store,
+            settings,
+            process,
+            extractor=extractor,
+            judge=memory.judge(),
+            group_size=group_size,
+            parallelism=parallelism,
+            policy=policy,
+        )
         deleted = delete_stale(memory.store, sources) if sync else []
         summary = report.as_dict() | {"deleted": len(deleted), "store": memory.store.uri, "runner": runner}
         for problem in report.problems:
             logger.warning("failed %s: %s", problem.source, problem.reason)
-        create_markdown_artifact(key="hippograph-ingest-summary", markdown=_summary_markdown(summary),
-                                 description="hippograph ingestion run summary")
+        create_markdown_artifact(
+            key="hippograph-ingest-summary",
+            markdown=_summary_markdown(summary),
+            description="hippograph ingestion run summary",
+        )
         return summary
     finally:
         if own:
             memory.close()
 
 
-def run_ingestion(sources: list[str], *, runner: str = "thread", workers: int | None = None,
-                  address: str | None = None, **parameters) -> dict:
+def run_ingestion(
+    sources: list[str], *, runner: str = "thread", workers: int | None = None, address: str | None = None, **parameters
+) -> dict:
     """Run ``ingest_flow`` once on the named task runner (``thread``, ``dask``, ``ray``); see
     ``make_task_runner`` for ``workers`` and ``address``. Returns the run summary."""
     make_task_runner(runner, workers, address)  # a bad option fails here, before Prefect starts
-    return ingest_flow(sources=[str(s) for s in sources], runner=runner, workers=workers, address=address,
-                       **parameters)
+    return ingest_flow(sources=[str(s) for s in sources], runner=runner, workers=workers, address=address, **parameters)
 
 
 def _cancel(future) -> None:
@@ -190,26 +228,50 @@ def _exception(future) -> Exception:
 
 
 def _summary_markdown(summary: dict) -> str:
-    lines = ["# hippograph ingestion", "", "| added | updated | unchanged | failed | deleted | workers |",
-             "|---|---|---|---|---|---|",
-             f"| {summary['added']} | {summary['updated']} | {summary['unchanged']} | {summary['failed']} | "
-             f"{summary['deleted']} | {len(summary['workers'])} |"]
+    lines = [
+        "# hippograph ingestion",
+        "",
+        "| added | updated | unchanged | failed | deleted | workers |",
+        "|---|---|---|---|---|---|",
+        f"| {summary['added']} | {summary['updated']} | {summary['unchanged']} | {summary['failed']} | "
+        f"{summary['deleted']} | {len(summary['workers'])} |",
+    ]
     if summary["problems"]:
         lines += ["", "## Failures", "", "| source | reason |", "|---|---|"]
         lines += [f"| {p['source']} | {p['reason'].replace('|', '/')} |" for p in summary["problems"]]
     return "\n".join(lines)
 
 
-def serve_ingestion(sources: list[str], *, store: str, name: str = "hippograph-ingest", cron: str | None = None,
-                    interval: int | None = None, format: str = "auto", extractor: str = "spacy",
-                    embedder: str | None = None, sync: bool = False, runner: str = "thread",
-                    workers: int | None = None, address: str | None = None) -> None:
+def serve_ingestion(
+    sources: list[str],
+    *,
+    store: str,
+    name: str = "hippograph-ingest",
+    cron: str | None = None,
+    interval: int | None = None,
+    format: str = "auto",
+    extractor: str = "spacy",
+    embedder: str | None = None,
+    sync: bool = False,
+    runner: str = "thread",
+    workers: int | None = None,
+    address: str | None = None,
+) -> None:
     """Serve ``ingest_flow`` as a deployment on a cron or interval schedule (blocks).
 
     Needs a Prefect server (``prefect server start``) with ``PREFECT_API_URL`` set: the
     ephemeral API cannot hold schedules.
     """
     make_task_runner(runner, workers, address)  # a bad option fails now, not at the first scheduled run
-    params = {"sources": [str(s) for s in sources], "store": store, "format": format, "extractor": extractor,
-              "embedder": embedder, "sync": sync, "runner": runner, "workers": workers, "address": address}
+    params = {
+        "sources": [str(s) for s in sources],
+        "store": store,
+        "format": format,
+        "extractor": extractor,
+        "embedder": embedder,
+        "sync": sync,
+        "runner": runner,
+        "workers": workers,
+        "address": address,
+    }
     ingest_flow.serve(name=name, cron=cron, interval=interval, parameters=params)

@@ -31,14 +31,22 @@ def make_task_runner(runner: str = "thread", workers: int | None = None, address
             return DaskTaskRunner(address=address)
         # Worker processes (not threads): each loads its own models and runs Python without the GIL of
         # the others. Loopback only, dashboard on a free port: other users of the machine are left alone.
-        return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1, "processes": True,
-                                              "host": "127.0.0.1", "dashboard_address": ":0"})
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers or 2,
+                "threads_per_worker": 1,
+                "processes": True,
+                "host": "127.0.0.1",
+                "dashboard_address": ":0",
+            }
+        )
     if runner == "ray":
         try:
             from prefect_ray import RayTaskRunner
         except ImportError as exc:
-            raise RunnerError("--runner ray needs the ray extra: pip install 'hippograph[ray]' "
-                              "(prefect-ray and ray)") from exc
+            raise RunnerError(
+                "--runner ray needs the ray extra: pip install 'hippograph[ray]' (prefect-ray and ray)"
+            ) from exc
         if address:
             return RayTaskRunner(address=address)
         return RayTaskRunner(init_kwargs={"num_cpus": workers or 2, "include_dashboard": False})

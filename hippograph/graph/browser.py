@@ -25,12 +25,14 @@ def activated_subgraph_cypher(result: RetrievalResult, namespace: str = DEFAULT_
     Rows: one per retrieved unit, seed entity and linked fact, then one per relationship among
     them (MENTIONS of a seed, SUPPORTS of a linked fact, each fact's SUBJECT/OBJECT and RELATES).
     """
-    return "\n".join([
-        HEADER,
-        param_line("namespace", namespace),
-        param_line("units", [p.id for p in result.passages]),
-        param_line("seeds", sorted(result.seeds)),
-        param_line("facts", [f.id for f in result.facts]),
-        ACTIVATED_SUBGRAPH.strip() + ";",
-        "",
-    ])
+    return "\n".join(
+        [
+            HEADER,
+            param_line("namespace", namespace),
+            param_line("units", [p.id for p in result.passages]),
+            param_line("seeds", sorted(result.seeds)),
+            param_line("facts", [f.id for f in result.facts]),
+            ACTIVATED_SUBGRAPH.strip() + ";",
+            "",
+        ]
+    )

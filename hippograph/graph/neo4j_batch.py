@@ -18,8 +18,9 @@ GROUP_SIZE = 64  # new documents written per transaction by ``write_documents``
 
 
 def fact_of(r: Any) -> Fact:
-    return Fact(r["id"], r["subject"], r["predicate"], r["object"], r["text"], r["valid_from"], r["invalid_at"],
-                r["created_at"])
+    return Fact(
+        r["id"], r["subject"], r["predicate"], r["object"], r["text"], r["valid_from"], r["invalid_at"], r["created_at"]
+    )
 
 
 class TxFactReader:
@@ -69,16 +70,49 @@ def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch
     for batch in batches:
         doc = batch.document
         # Each unit row carries its document's row: the document node is created with its first unit.
-        node = {"id": doc.id, "source": doc.source, "title": doc.title, "content_hash": doc.content_hash,
-                "ingested_at": doc.ingested_at, "metadata_json": doc.metadata_json, "namespace": namespace}
-        rows["passages"] += [{"doc": node, "unit": {
-            "id": p.id, "document_id": doc.id, "text": p.text, "title": p.title, "position": p.position,
-            "source_id": p.source_id, "occurred_at": p.occurred_at, "embedding": _vector(p.embedding),
-            "namespace": namespace}} for p in batch.passages]
-        rows["episodes"] += [{"doc": node, "unit": {
-            "id": e.id, "document_id": doc.id, "text": e.text, "occurred_at": e.occurred_at, "speaker": e.speaker,
-            "position": e.position, "source_id": e.source_id, "embedding": _vector(e.embedding),
-            "namespace": namespace}} for e in batch.episodes]
+        node = {
+            "id": doc.id,
+            "source": doc.source,
+            "title": doc.title,
+            "content_hash": doc.content_hash,
+            "ingested_at": doc.ingested_at,
+            "metadata_json": doc.metadata_json,
+            "namespace": namespace,
+        }
+        rows["passages"] += [
+            {
+                "doc": node,
+                "unit": {
+                    "id": p.id,
+                    "document_id": doc.id,
+                    "text": p.text,
+                    "title": p.title,
+                    "position": p.position,
+                    "source_id": p.source_id,
+                    "occurred_at": p.occurred_at,
+                    "embedding": _vector(p.embedding),
+                    "namespace": namespace,
+                },
+            }
+            for p in batch.passages
+        ]
+        rows["episodes"] += [
+            {
+                "doc": node,
+                "unit": {
+                    "id": e.id,
+                    "document_id": doc.id,
+                    "text": e.text,
+                    "occurred_at": e.occurred_at,
+                    "speaker": e.speaker,
+                    "position": e.position,
+                    "source_id": e.source_id,
+                    "embedding": _vector(e.embedding),
+                    "namespace": namespace,
+                },
+            }
+            for e in batch.episodes
+        ]
         ordered = sorted(batch.episodes, key=lambda e: e.position)
         rows["next"] += [{"a": a.id, "b": b.id} for a, b in pairwise(ordered)]
         # The first document (in order) carrying a node decides its name and vector, as when
@@ -86,9 +120,20 @@ def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch
         for e in batch.entities:
             entities.setdefault(e.id, {"id": e.id, "name": e.name, "type": e.type, "embedding": _vector(e.embedding)})
         for f in batch.facts:
-            facts.setdefault(f.id, {"id": f.id, "subject": f.subject, "predicate": f.predicate, "object": f.object,
-                                    "text": f.text, "valid_from": f.valid_from, "invalid_at": f.invalid_at,
-                                    "created_at": f.created_at, "embedding": _vector(f.embedding)})
+            facts.setdefault(
+                f.id,
+                {
+                    "id": f.id,
+                    "subject": f.subject,
+                    "predicate": f.predicate,
+                    "object": f.object,
+                    "text": f.text,
+                    "valid_from": f.valid_from,
+                    "invalid_at": f.invalid_at,
+                    "created_at": f.created_at,
+                    "embedding": _vector(f.embedding),
+                },
+            )
         unit_kind = {p.id: "Passage" for p in batch.passages} | {e.id: "Episode" for e in batch.episodes}
         for m in batch.mentions:
             if m.unit_id in unit_kind:
@@ -98,21 +143,29 @@ def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch
                 supports[unit_kind[s.unit_id]].append({"unit": s.unit_id, "fact": s.fact_id})
     new_entities = set(_missing(tx, "Entity", sorted(entities), ns))
     new_facts = set(_missing(tx, "Fact", sorted(facts), ns))
-    statements = [(q.NEW_UNITS["Passage"], rows["passages"]), (q.NEW_UNITS["Episode"], rows["episodes"]),
-                  (q.CREATE_NEXT, rows["next"]),
-                  (q.MERGE_ENTITIES, list(entities.values())), (q.MERGE_FACTS, list(facts.values()))]
+    statements = [
+        (q.NEW_UNITS["Passage"], rows["passages"]),
+        (q.NEW_UNITS["Episode"], rows["episodes"]),
+        (q.CREATE_NEXT, rows["next"]),
+        (q.MERGE_ENTITIES, list(entities.values())),
+        (q.MERGE_FACTS, list(facts.values())),
+    ]
     for label in ("Passage", "Episode"):
         statements += [(q.create_mentions(label), mentions[label]), (q.create_supports(label), supports[label])]
     for query, statement_rows in statements:
         if statement_rows:  # an UNWIND over nothing does nothing: save the round trip
             tx.run(query, {"rows": statement_rows, **ns}).consume()
-    referenced = sorted({m.entity_id for b in batches for m in b.mentions}
-                        | {f[k] for f in facts.values() for k in ("subject", "object")})
+    referenced = sorted(
+        {m.entity_id for b in batches for m in b.mentions}
+        | {f[k] for f in facts.values() for k in ("subject", "object")}
+    )
     missing = _missing(tx, "Entity", referenced, ns)
     missing += _missing(tx, "Fact", sorted({s.fact_id for b in batches for s in b.supports}), ns)
     if missing:
-        raise StoreError(f"could not write {len(batches)} documents: edges point at unknown nodes "
-                         f"(or nodes of another namespace) {sorted(missing)[:5]}")
+        raise StoreError(
+            f"could not write {len(batches)} documents: edges point at unknown nodes "
+            f"(or nodes of another namespace) {sorted(missing)[:5]}"
+        )
     if facts:
         tx.run(q.SET_RELATES_WEIGHTS, {"facts": sorted(facts)}).consume()
     change.upsert("passage", (r["unit"]["id"] for r in rows["passages"]))
@@ -137,8 +190,9 @@ def _missing(tx: Any, label: str, ids: list[str], ns: dict) -> list[str]:
     return list(tx.run(q.missing_ids(label), {"ids": ids, **ns}).single()["missing"])
 
 
-def write_group(tx: Any, namespace: str, group: Sequence[DocumentBatch], rule: Supersede | None,
-                change: ChangeRecord) -> set[str]:
+def write_group(
+    tx: Any, namespace: str, group: Sequence[DocumentBatch], rule: Supersede | None, change: ChangeRecord
+) -> set[str]:
     """Write the group's new documents in ``tx``; returns the ids of those that replace a stored
     version (left to one-by-one writes, which remove the old version first)."""
     replacing = existing_documents(tx, namespace, [b.document.id for b in group])
@@ -160,8 +214,10 @@ def write_documents(store: Any, batches: Sequence[DocumentBatch], rule: Supersed
     for start in range(0, len(batches), GROUP_SIZE):
         group = list(batches[start : start + GROUP_SIZE])
         try:
-            replacing = store._write(f"write {len(group)} documents",
-                                     lambda tx, change, g=group: write_group(tx, store.namespace, g, rule, change))
+            replacing = store._write(
+                f"write {len(group)} documents",
+                lambda tx, change, g=group: write_group(tx, store.namespace, g, rule, change),
+            )
         except StoreUnavailable:
             raise
         except StoreError:

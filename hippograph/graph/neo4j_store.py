@@ -91,7 +91,7 @@ class Neo4jStore(GraphStore):
         database from NEO4J_DATABASE. The password never appears in ``uri`` or in a message."""
         parts = urlsplit(uri)
         try:
-            parts.port
+            _ = parts.port  # raises on a malformed port
         except ValueError as exc:  # 'bolt://host:abc': say which URI, never its password
             from .open import redact_uri
 

@@ -36,52 +36,143 @@ def write_document(tx: Any, namespace: str, batch: DocumentBatch, change: Change
     touched = _run(tx, q.TOUCHED_BY_DOCUMENT, doc=doc.id, **ns).single()
     if touched["exists"]:
         _remove_units(tx, namespace, doc.id, change)
-    _run(tx, q.CREATE_DOCUMENT, row={
-        "id": doc.id, "source": doc.source, "title": doc.title, "content_hash": doc.content_hash,
-        "ingested_at": doc.ingested_at, "metadata_json": doc.metadata_json, "namespace": namespace}).consume()
+    _run(
+        tx,
+        q.CREATE_DOCUMENT,
+        row={
+            "id": doc.id,
+            "source": doc.source,
+            "title": doc.title,
+            "content_hash": doc.content_hash,
+            "ingested_at": doc.ingested_at,
+            "metadata_json": doc.metadata_json,
+            "namespace": namespace,
+        },
+    ).consume()
     statements: list[tuple[str, dict[str, Any]]] = [
-        (q.CREATE_PASSAGES, {"doc": doc.id, "rows": [
-            {"id": p.id, "document_id": doc.id, "text": p.text, "title": p.title, "position": p.position,
-             "source_id": p.source_id, "occurred_at": p.occurred_at, "embedding": _vector(p.embedding),
-             "namespace": namespace} for p in batch.passages]}),
-        (q.CREATE_EPISODES, {"doc": doc.id, "rows": [
-            {"id": e.id, "document_id": doc.id, "text": e.text, "occurred_at": e.occurred_at, "speaker": e.speaker,
-             "position": e.position, "source_id": e.source_id, "embedding": _vector(e.embedding),
-             "namespace": namespace} for e in batch.episodes]}),
+        (
+            q.CREATE_PASSAGES,
+            {
+                "doc": doc.id,
+                "rows": [
+                    {
+                        "id": p.id,
+                        "document_id": doc.id,
+                        "text": p.text,
+                        "title": p.title,
+                        "position": p.position,
+                        "source_id": p.source_id,
+                        "occurred_at": p.occurred_at,
+                        "embedding": _vector(p.embedding),
+                        "namespace": namespace,
+                    }
+                    for p in batch.passages
+                ],
+            },
+        ),
+        (
+            q.CREATE_EPISODES,
+            {
+                "doc": doc.id,
+                "rows": [
+                    {
+                        "id": e.id,
+                        "document_id": doc.id,
+                        "text": e.text,
+                        "occurred_at": e.occurred_at,
+                        "speaker": e.speaker,
+                        "position": e.position,
+                        "source_id": e.source_id,
+                        "embedding": _vector(e.embedding),
+                        "namespace": namespace,
+                    }
+                    for e in batch.episodes
+                ],
+            },
+        ),
     ]
     ordered = sorted(batch.episodes, key=lambda e: e.position)
     next_rows = [{"a": a.id, "b": b.id} for a, b in zip(ordered, ordered[1:])]
     statements.append((q.CREATE_NEXT, {"rows": next_rows}))
     entity_ids = sorted({e.id for e in batch.entities})
-    new_entities = set(_run(tx, q.missing_ids("Entity"), ids=entity_ids, **ns).single()["missing"]) \
-        if entity_ids else set()
+    new_entities = (
+        set(_run(tx, q.missing_ids("Entity"), ids=entity_ids, **ns).single()["missing"]) if entity_ids else set()
+    )
     fact_ids = sorted({f.id for f in batch.facts})
     new_facts = set(_run(tx, q.missing_ids("Fact"), ids=fact_ids, **ns).single()["missing"]) if fact_ids else set()
-    statements.append((q.MERGE_ENTITIES, {"rows": [
-        {"id": e.id, "name": e.name, "type": e.type, "embedding": _vector(e.embedding)} for e in batch.entities]}))
-    statements.append((q.MERGE_FACTS, {"rows": [
-        {"id": f.id, "subject": f.subject, "predicate": f.predicate, "object": f.object, "text": f.text,
-         "valid_from": f.valid_from, "invalid_at": f.invalid_at, "created_at": f.created_at,
-         "embedding": _vector(f.embedding)} for f in batch.facts]}))
+    statements.append(
+        (
+            q.MERGE_ENTITIES,
+            {
+                "rows": [
+                    {"id": e.id, "name": e.name, "type": e.type, "embedding": _vector(e.embedding)}
+                    for e in batch.entities
+                ]
+            },
+        )
+    )
+    statements.append(
+        (
+            q.MERGE_FACTS,
+            {
+                "rows": [
+                    {
+                        "id": f.id,
+                        "subject": f.subject,
+                        "predicate": f.predicate,
+                        "object": f.object,
+                        "text": f.text,
+                        "valid_from": f.valid_from,
+                        "invalid_at": f.invalid_at,
+                        "created_at": f.created_at,
+                        "embedding": _vector(f.embedding),
+                    }
+                    for f in batch.facts
+                ]
+            },
+        )
+    )
     unit_kind = {p.id: "Passage" for p in batch.passages} | {e.id: "Episode" for e in batch.episodes}
     for label in ("Passage", "Episode"):
-        statements.append((q.create_mentions(label), {"rows": [
-            {"unit": m.unit_id, "entity": m.entity_id, "count": m.count}
-            for m in batch.mentions if unit_kind.get(m.unit_id) == label]}))
-        statements.append((q.create_supports(label), {"rows": [
-            {"unit": s.unit_id, "fact": s.fact_id} for s in batch.supports if unit_kind.get(s.unit_id) == label]}))
+        statements.append(
+            (
+                q.create_mentions(label),
+                {
+                    "rows": [
+                        {"unit": m.unit_id, "entity": m.entity_id, "count": m.count}
+                        for m in batch.mentions
+                        if unit_kind.get(m.unit_id) == label
+                    ]
+                },
+            )
+        )
+        statements.append(
+            (
+                q.create_supports(label),
+                {
+                    "rows": [
+                        {"unit": s.unit_id, "fact": s.fact_id}
+                        for s in batch.supports
+                        if unit_kind.get(s.unit_id) == label
+                    ]
+                },
+            )
+        )
     for query, params in statements:
         # An UNWIND over an empty list does nothing: save the round trip.
         if not any(isinstance(v, list) and not v for v in params.values()):
             _run(tx, query, **params, **ns).consume()
-    referenced = sorted({m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts}
-                        | {f.object for f in batch.facts})
+    referenced = sorted(
+        {m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts} | {f.object for f in batch.facts}
+    )
     missing = _run(tx, q.missing_ids("Entity"), ids=referenced, **ns).single()["missing"] if referenced else []
     supported = sorted({s.fact_id for s in batch.supports})
     missing += _run(tx, q.missing_ids("Fact"), ids=supported, **ns).single()["missing"] if supported else []
     if missing:
-        raise StoreError(f"could not write document {doc.id} ({doc.source}): edges point at unknown nodes "
-                         f"(or nodes of another namespace) {sorted(missing)[:5]}")
+        raise StoreError(
+            f"could not write document {doc.id} ({doc.source}): edges point at unknown nodes "
+            f"(or nodes of another namespace) {sorted(missing)[:5]}"
+        )
     if batch.facts:
         _run(tx, q.SET_RELATES_WEIGHTS, facts=fact_ids).consume()
     change.upsert("passage", unit_kind.keys() & {p.id for p in batch.passages})
@@ -126,8 +217,9 @@ def delete_document(tx: Any, namespace: str, document_id: str, change: ChangeRec
     return True
 
 
-def remove_orphans(tx: Any, namespace: str, facts: Iterable[str], entities: Iterable[str | None],
-                   change: ChangeRecord) -> None:
+def remove_orphans(
+    tx: Any, namespace: str, facts: Iterable[str], entities: Iterable[str | None], change: ChangeRecord
+) -> None:
     """Drop touched facts no unit supports and touched entities nothing refers to."""
     fact_ids = sorted(set(facts))
     entity_ids = sorted({e for e in entities if e is not None})
@@ -151,21 +243,30 @@ def remove_orphans(tx: Any, namespace: str, facts: Iterable[str], entities: Iter
             change.remove("entity", orphans)
 
 
-def supersede(tx: Any, namespace: str, supersessions: Sequence[tuple[str, str, str | None]],
-              change: ChangeRecord) -> None:
+def supersede(
+    tx: Any, namespace: str, supersessions: Sequence[tuple[str, str, str | None]], change: ChangeRecord
+) -> None:
     """Link each old fact to its replacement and end its validity (when still valid)."""
     if not supersessions:
         return
     valid = _ids(tx, q.STILL_VALID, facts=sorted({old for old, _, _ in supersessions}))
-    _run(tx, q.SUPERSEDE, namespace=namespace,
-         rows=[{"old": old, "new": new, "at": at or ""} for old, new, at in supersessions]).consume()
+    _run(
+        tx,
+        q.SUPERSEDE,
+        namespace=namespace,
+        rows=[{"old": old, "new": new, "at": at or ""} for old, new, at in supersessions],
+    ).consume()
     change.upsert("fact", valid)
 
 
-def add_synonyms(tx: Any, namespace: str, edges: Sequence[SynonymEdge], resolved: Sequence[str],
-                 change: ChangeRecord) -> int:
-    rows = [{"a": min(e.source, e.target), "b": max(e.source, e.target), "score": float(e.score)}
-            for e in edges if e.source != e.target]
+def add_synonyms(
+    tx: Any, namespace: str, edges: Sequence[SynonymEdge], resolved: Sequence[str], change: ChangeRecord
+) -> int:
+    rows = [
+        {"a": min(e.source, e.target), "b": max(e.source, e.target), "score": float(e.score)}
+        for e in edges
+        if e.source != e.target
+    ]
     added = 0
     for i in range(0, len(rows), 1000):
         for r in _run(tx, q.MERGE_SYNONYMS, rows=rows[i : i + 1000], namespace=namespace):

@@ -25,12 +25,15 @@ def sqlite_path(uri: str) -> str | None:
     if scheme in BOLT_SCHEMES:
         return None
     if scheme not in (None, "sqlite"):
-        raise ConfigError(f"store URI {redact_uri(uri)!r}: unknown scheme {scheme!r}; use sqlite:///path.db, "
-                          f"or one of {', '.join(s + '://' for s in BOLT_SCHEMES)}")
+        raise ConfigError(
+            f"store URI {redact_uri(uri)!r}: unknown scheme {scheme!r}; use sqlite:///path.db, "
+            f"or one of {', '.join(s + '://' for s in BOLT_SCHEMES)}"
+        )
     if scheme == "sqlite" and not uri.startswith("sqlite:///"):
-        raise ConfigError(f"store URI {redact_uri(uri)!r}: use sqlite:///relative/path.db or "
-                          "sqlite:////absolute/path.db")
-    path = uri[len("sqlite:///"):] if scheme == "sqlite" else uri
+        raise ConfigError(
+            f"store URI {redact_uri(uri)!r}: use sqlite:///relative/path.db or sqlite:////absolute/path.db"
+        )
+    path = uri[len("sqlite:///") :] if scheme == "sqlite" else uri
     if not path.strip():
         raise ConfigError("store URI is empty: use sqlite:///path.db or bolt://host:7687")
     return path

@@ -54,26 +54,44 @@ class GraphMatrix:
         dst = np.fromiter((index[t] for t in edges.targets), dtype=np.int64, count=len(edges.targets))
         weights = np.asarray(edges.weights, dtype=np.float64)
         keep = src != dst  # self-loops carry no information between nodes
-        return cls.from_arrays(node_ids, index, src[keep], dst[keep], weights[keep], len(node_ids),
-                               pinned=set(nodes or []))
+        return cls.from_arrays(
+            node_ids, index, src[keep], dst[keep], weights[keep], len(node_ids), pinned=set(nodes or [])
+        )
 
     @classmethod
-    def from_arrays(cls, node_ids: list[str], index: dict[str, int], src: np.ndarray, dst: np.ndarray,
-                    weights: np.ndarray, n: int, pinned: set[str] | None = None) -> GraphMatrix:
+    def from_arrays(
+        cls,
+        node_ids: list[str],
+        index: dict[str, int],
+        src: np.ndarray,
+        dst: np.ndarray,
+        weights: np.ndarray,
+        n: int,
+        pinned: set[str] | None = None,
+    ) -> GraphMatrix:
         rows = np.concatenate([src, dst])
         cols = np.concatenate([dst, src])
         data = np.concatenate([weights, weights])
         adjacency = sp.csr_matrix((data, (rows, cols)), shape=(n, n))
         adjacency.sum_duplicates()
-        order = (reverse_cuthill_mckee(adjacency, symmetric_mode=True).astype(np.int64) if n
-                 else np.zeros(0, dtype=np.int64))
+        order = (
+            reverse_cuthill_mckee(adjacency, symmetric_mode=True).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+        )
         internal = np.empty(n, dtype=np.int64)
         internal[order] = np.arange(n)
         base = adjacency[order][:, order].tocsr()
         base.sort_indices()
         degree = np.asarray(base.sum(axis=1), dtype=np.float64).ravel()
-        return cls(list(node_ids), dict(index), dict(index), set(pinned or ()), order, internal,
-                   base.astype(np.float32), degree)
+        return cls(
+            list(node_ids),
+            dict(index),
+            dict(index),
+            set(pinned or ()),
+            order,
+            internal,
+            base.astype(np.float32),
+            degree,
+        )
 
     @property
     def size(self) -> int:
@@ -188,11 +206,7 @@ class _Transition:
 
 
 def personalized_pagerank(
-    graph: GraphMatrix,
-    reset: np.ndarray,
-    damping: float = 0.5,
-    tolerance: float = 1e-6,
-    max_iterations: int = 1000,
+    graph: GraphMatrix, reset: np.ndarray, damping: float = 0.5, tolerance: float = 1e-6, max_iterations: int = 1000
 ) -> np.ndarray:
     """PPR scores (summing to 1) for a non-negative reset vector over ``graph``'s nodes.
 

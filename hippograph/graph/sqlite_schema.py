@@ -117,8 +117,9 @@ class Connection:
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreUnavailable(f"cannot open SQLite store {path}: cannot create its folder "
-                                       f"({exc.strerror or exc})") from exc
+                raise StoreUnavailable(
+                    f"cannot open SQLite store {path}: cannot create its folder ({exc.strerror or exc})"
+                ) from exc
         self.lock = threading.RLock()
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
@@ -128,13 +129,17 @@ class Connection:
             self._migrate()
         except sqlite3.OperationalError as exc:
             if read_only(path):
-                raise StoreError(f"SQLite store {path} is read-only ({exc}): make the file and its folder "
-                                 "writable, or copy the store somewhere writable") from exc
+                raise StoreError(
+                    f"SQLite store {path} is read-only ({exc}): make the file and its folder "
+                    "writable, or copy the store somewhere writable"
+                ) from exc
             if "locked" in str(exc) or "unable to open" in str(exc):
                 raise StoreUnavailable(f"cannot open SQLite store {path}: {exc}") from exc
             if "readonly" in str(exc) or "read-only" in str(exc):
-                raise StoreError(f"SQLite store {path} is read-only ({exc}): make the file and its folder "
-                                 "writable, or copy the store somewhere writable") from exc
+                raise StoreError(
+                    f"SQLite store {path} is read-only ({exc}): make the file and its folder "
+                    "writable, or copy the store somewhere writable"
+                ) from exc
             if "disk is full" in str(exc) or "disk I/O" in str(exc):
                 raise StoreError(f"cannot open SQLite store {path}: {exc}: free disk space") from exc
             raise StoreError(f"{path} is not a usable hippograph SQLite store: {exc}") from exc
@@ -158,17 +163,19 @@ class Connection:
     def _migrate(self) -> None:
         with self.transaction() as db:
             exists = db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
-            version = int(db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]) \
-                if exists else None
+            version = (
+                int(db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]) if exists else None
+            )
             if version is not None and version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path} has schema version {version}, newer than this hippograph "
-                                 f"({SCHEMA_VERSION}): upgrade hippograph")
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this hippograph "
+                    f"({SCHEMA_VERSION}): upgrade hippograph"
+                )
             if version is not None:
                 for target in range(version + 1, SCHEMA_VERSION + 1):
                     for statement in MIGRATIONS[target]:
                         table = statement.split()[2]  # "ALTER TABLE <name> ..."; absent tables are created whole
-                        if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-                                      (table,)).fetchone():
+                        if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone():
                             db.execute(statement)
             for statement in SCHEMA.strip().split(";"):
                 if statement.strip():
@@ -195,8 +202,9 @@ class Transaction:
             raise
         return self.connection.db
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         db = self.connection.db
         try:
             if exc_type is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,10 +60,10 @@ class SQLiteStore(GraphStore):
     def in_namespace(self, namespace: str) -> SQLiteStore:
         return SQLiteStore(self.path, namespace, _connection=self._conn)
 
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    def _query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[tuple[Any, ...]]:
         return self._conn.query(sql, params)
 
-    def _write(self, what: str, work) -> object:  # type: ignore[no-untyped-def]
+    def _write(self, what: str, work: Callable[[sqlite3.Connection, ChangeRecord], Any]) -> Any:
         """Run ``work(db, change)`` in one transaction and log its change; ``StoreError`` on failure."""
         change = ChangeRecord()
         try:
@@ -105,26 +106,33 @@ class SQLiteStore(GraphStore):
         return bool(self._write(f"delete document {document_id}", work))
 
     def _owns(self, db: sqlite3.Connection, document_id: str) -> bool:
-        return db.execute("SELECT 1 FROM documents WHERE id=? AND namespace=?",
-                          (document_id, self.namespace)).fetchone() is not None
+        return (
+            db.execute("SELECT 1 FROM documents WHERE id=? AND namespace=?", (document_id, self.namespace)).fetchone()
+            is not None
+        )
 
     def add_synonyms(self, edges: Sequence[SynonymEdge], resolved: Iterable[str] = ()) -> int:
         resolved = list(resolved)
         if not edges and not resolved:
             return 0
-        return int(self._write("add synonym edges",  # type: ignore[arg-type]
-                               lambda db, change: w.add_synonyms(db, edges, resolved, change)))
+        return int(self._write("add synonym edges", lambda db, change: w.add_synonyms(db, edges, resolved, change)))
 
     def pending_synonym_entities(self) -> list[str]:
-        return [r[0] for r in self._query("SELECT id FROM entities WHERE namespace=? AND synonyms_pending=1 "
-                                          "ORDER BY id", (self.namespace,))]
+        return [
+            r[0]
+            for r in self._query(
+                "SELECT id FROM entities WHERE namespace=? AND synonyms_pending=1 ORDER BY id", (self.namespace,)
+            )
+        ]
 
     def existing_ids(self, kind: str, ids: Iterable[str]) -> set[str]:
         return {r[0] for r in self._rows_by_id(f"SELECT id FROM {self._table(kind)}", list(ids))}
 
     def facts_about(self, subject_id: str) -> list[Fact]:
-        rows = self._query(f"SELECT {_FACT} FROM facts WHERE subject=? AND namespace=? "
-                           "ORDER BY valid_from, created_at", (subject_id, self.namespace))
+        rows = self._query(
+            f"SELECT {_FACT} FROM facts WHERE subject=? AND namespace=? ORDER BY valid_from, created_at",
+            (subject_id, self.namespace),
+        )
         return [Fact(*row) for row in rows]
 
     # -- reading (the query path) -------------------------------------------------
@@ -139,8 +147,11 @@ class SQLiteStore(GraphStore):
         oldest = self._query("SELECT MIN(generation) FROM change_log")[0][0]
         if oldest is None or oldest > generation + 1:
             return None
-        for (payload,) in self._query("SELECT payload FROM change_log WHERE generation > ? AND generation <= ? "
-                                      "AND namespace=? ORDER BY generation", (generation, current, self.namespace)):
+        for (payload,) in self._query(
+            "SELECT payload FROM change_log WHERE generation > ? AND generation <= ? "
+            "AND namespace=? ORDER BY generation",
+            (generation, current, self.namespace),
+        ):
             changes.merge(json.loads(payload))
         return changes
 
@@ -156,8 +167,13 @@ class SQLiteStore(GraphStore):
         return [r[0] for r in rows], matrix.copy()
 
     def node_ids(self, kind: str) -> list[str]:
-        return [r[0] for r in self._query(f"SELECT id FROM {self._table(kind)} WHERE embedding IS NOT NULL "
-                                          "AND namespace=? ORDER BY id", (self.namespace,))]
+        return [
+            r[0]
+            for r in self._query(
+                f"SELECT id FROM {self._table(kind)} WHERE embedding IS NOT NULL AND namespace=? ORDER BY id",
+                (self.namespace,),
+            )
+        ]
 
     def graph_edges(self) -> GraphEdges:
         edges = GraphEdges([], [], [])
@@ -172,7 +188,7 @@ class SQLiteStore(GraphStore):
             "WHERE e.namespace = :ns",
         ]
         for sql in queries:
-            for s, t, weight in self._query(sql, {"ns": self.namespace}):  # type: ignore[arg-type]
+            for s, t, weight in self._query(sql, {"ns": self.namespace}):
                 edges.sources.append(s)
                 edges.targets.append(t)
                 edges.weights.append(float(weight))
@@ -191,15 +207,16 @@ class SQLiteStore(GraphStore):
     def document_hashes(self, ids: Sequence[str] | None = None) -> dict[str, str]:
         if ids is not None:
             return {r[0]: r[1] for r in self._rows_by_id("SELECT id, content_hash FROM documents", list(ids))}
-        return dict(self._query("SELECT id, content_hash FROM documents WHERE namespace=?",  # type: ignore[arg-type]
-                                (self.namespace,)))
+        return dict(self._query("SELECT id, content_hash FROM documents WHERE namespace=?", (self.namespace,)))
 
     def documents(self) -> list[DocumentInfo]:
         rows = self._query(
             "SELECT d.id, d.source, d.title, "
             "(SELECT COUNT(*) FROM passages p WHERE p.document_id=d.id), "
             "(SELECT COUNT(*) FROM episodes e WHERE e.document_id=d.id), d.content_hash, d.ingested_at "
-            "FROM documents d WHERE d.namespace=? ORDER BY d.source, d.id", (self.namespace,))
+            "FROM documents d WHERE d.namespace=? ORDER BY d.source, d.id",
+            (self.namespace,),
+        )
         return [DocumentInfo(*row) for row in rows]
 
     def stats(self) -> StoreStats:
@@ -212,28 +229,37 @@ class SQLiteStore(GraphStore):
         edges = {
             "HAS_PASSAGE": count("SELECT COUNT(*) FROM passages WHERE namespace=:ns"),
             "HAS_EPISODE": count("SELECT COUNT(*) FROM episodes WHERE namespace=:ns"),
-            "MENTIONS": count("SELECT COUNT(*) FROM mentions m JOIN entities e ON e.id=m.entity_id "
-                              "WHERE e.namespace=:ns"),
+            "MENTIONS": count(
+                "SELECT COUNT(*) FROM mentions m JOIN entities e ON e.id=m.entity_id WHERE e.namespace=:ns"
+            ),
             "SUPPORTS": count("SELECT COUNT(*) FROM supports s JOIN facts f ON f.id=s.fact_id WHERE f.namespace=:ns"),
             "RELATES": n_facts,
             "SUBJECT": n_facts,
             "OBJECT": n_facts,
             "SYNONYM": count("SELECT COUNT(*) FROM synonyms s JOIN entities e ON e.id=s.source WHERE e.namespace=:ns"),
             "NEXT": count("SELECT COUNT(*) FROM next_edges n JOIN episodes e ON e.id=n.source WHERE e.namespace=:ns"),
-            "SUPERSEDED_BY": count("SELECT COUNT(*) FROM superseded s JOIN facts f ON f.id=s.old_fact "
-                                   "WHERE f.namespace=:ns"),
+            "SUPERSEDED_BY": count(
+                "SELECT COUNT(*) FROM superseded s JOIN facts f ON f.id=s.old_fact WHERE f.namespace=:ns"
+            ),
         }
-        return StoreStats(documents=count("SELECT COUNT(*) FROM documents WHERE namespace=:ns"),
-                          passages=edges["HAS_PASSAGE"], episodes=edges["HAS_EPISODE"],
-                          entities=count("SELECT COUNT(*) FROM entities WHERE namespace=:ns"),
-                          facts=n_facts, edges=sum(edges.values()), edges_by_type=edges)
+        return StoreStats(
+            documents=count("SELECT COUNT(*) FROM documents WHERE namespace=:ns"),
+            passages=edges["HAS_PASSAGE"],
+            episodes=edges["HAS_EPISODE"],
+            entities=count("SELECT COUNT(*) FROM entities WHERE namespace=:ns"),
+            facts=n_facts,
+            edges=sum(edges.values()),
+            edges_by_type=edges,
+        )
 
     def document_units(self, document_id: str) -> list[Passage | Episode]:
         args = (document_id, self.namespace)
-        passages = self._query(f"SELECT {_PASSAGE} FROM passages WHERE document_id=? AND namespace=? "
-                               "ORDER BY position", args)
-        episodes = self._query(f"SELECT {_EPISODE} FROM episodes WHERE document_id=? AND namespace=? "
-                               "ORDER BY position", args)
+        passages = self._query(
+            f"SELECT {_PASSAGE} FROM passages WHERE document_id=? AND namespace=? ORDER BY position", args
+        )
+        episodes = self._query(
+            f"SELECT {_EPISODE} FROM episodes WHERE document_id=? AND namespace=? ORDER BY position", args
+        )
         return [*(Passage(*row) for row in passages), *(Episode(*row) for row in episodes)]
 
     def unit_facts(self, unit_ids: Sequence[str]) -> dict[str, list[Fact]]:
@@ -245,54 +271,96 @@ class SQLiteStore(GraphStore):
             rows = self._query(
                 f"SELECT s.unit_id, {fields} FROM supports s JOIN facts f ON f.id = s.fact_id "
                 f"WHERE f.namespace=? AND s.unit_id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY s.unit_id, f.subject, f.predicate, f.object", [self.namespace, *chunk])
+                "ORDER BY s.unit_id, f.subject, f.predicate, f.object",
+                [self.namespace, *chunk],
+            )
             for unit, *fact in rows:
                 out[unit].append(Fact(*fact))
         return out
 
     def fact_units(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for fact, unit in self._query("SELECT s.fact_id, s.unit_id FROM supports s JOIN facts f ON f.id=s.fact_id "
-                                      "WHERE f.namespace=? ORDER BY s.fact_id, s.unit_id", (self.namespace,)):
+        for fact, unit in self._query(
+            "SELECT s.fact_id, s.unit_id FROM supports s JOIN facts f ON f.id=s.fact_id "
+            "WHERE f.namespace=? ORDER BY s.fact_id, s.unit_id",
+            (self.namespace,),
+        ):
             out.setdefault(fact, []).append(unit)
         return out
 
     def export_document(self, document_id: str) -> DocumentBatch | None:
         args = (document_id, self.namespace)
-        found = self._query("SELECT id, source, title, content_hash, ingested_at, metadata_json FROM documents "
-                            "WHERE id=? AND namespace=?", args)
+        found = self._query(
+            "SELECT id, source, title, content_hash, ingested_at, metadata_json FROM documents "
+            "WHERE id=? AND namespace=?",
+            args,
+        )
         if not found:
             return None
         batch = DocumentBatch(Document(*found[0]))
-        batch.passages = [Passage(*row[:-1], embedding=vector(row[-1])) for row in self._query(
-            f"SELECT {_PASSAGE}, embedding FROM passages WHERE document_id=? AND namespace=? ORDER BY position", args)]
-        batch.episodes = [Episode(*row[:-1], embedding=vector(row[-1])) for row in self._query(
-            f"SELECT {_EPISODE}, embedding FROM episodes WHERE document_id=? AND namespace=? ORDER BY position", args)]
+        batch.passages = [
+            Passage(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
+            for row in self._query(
+                f"SELECT {_PASSAGE}, embedding FROM passages WHERE document_id=? AND namespace=? ORDER BY position",
+                args,
+            )
+        ]
+        batch.episodes = [
+            Episode(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
+            for row in self._query(
+                f"SELECT {_EPISODE}, embedding FROM episodes WHERE document_id=? AND namespace=? ORDER BY position",
+                args,
+            )
+        ]
         units = "(SELECT id FROM passages WHERE document_id=:d UNION SELECT id FROM episodes WHERE document_id=:d)"
         unit_args = {"d": document_id}
-        batch.mentions = [Mention(*row) for row in self._query(  # type: ignore[arg-type]
-            f"SELECT unit_id, entity_id, count FROM mentions WHERE unit_id IN {units} ORDER BY unit_id, entity_id",
-            unit_args)]
-        batch.supports = [Support(*row) for row in self._query(  # type: ignore[arg-type]
-            f"SELECT unit_id, fact_id FROM supports WHERE unit_id IN {units} ORDER BY unit_id, fact_id", unit_args)]
+        batch.mentions = [
+            Mention(*row)
+            for row in self._query(
+                f"SELECT unit_id, entity_id, count FROM mentions WHERE unit_id IN {units} ORDER BY unit_id, entity_id",
+                unit_args,  # type: ignore[arg-type]
+            )
+        ]
+        batch.supports = [
+            Support(*row)
+            for row in self._query(
+                f"SELECT unit_id, fact_id FROM supports WHERE unit_id IN {units} ORDER BY unit_id, fact_id",
+                unit_args,  # type: ignore[arg-type]
+            )
+        ]
         fact_ids = sorted({s.fact_id for s in batch.supports})
-        batch.facts = [Fact(*row[:-1], embedding=vector(row[-1]))
-                       for row in self._rows_by_id(f"SELECT {_FACT}, embedding FROM facts", fact_ids)]
-        entity_ids = sorted({m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts}
-                            | {f.object for f in batch.facts})
-        batch.entities = [Entity(*row[:-1], embedding=vector(row[-1]))
-                          for row in self._rows_by_id("SELECT id, name, type, embedding FROM entities", entity_ids)]
+        batch.facts = [
+            Fact(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
+            for row in self._rows_by_id(f"SELECT {_FACT}, embedding FROM facts", fact_ids)
+        ]
+        entity_ids = sorted(
+            {m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts} | {f.object for f in batch.facts}
+        )
+        batch.entities = [
+            Entity(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
+            for row in self._rows_by_id("SELECT id, name, type, embedding FROM entities", entity_ids)
+        ]
         for i in range(0, len(fact_ids), 500):
             chunk = fact_ids[i : i + 500]
-            batch.supersessions += [Supersession(*row) for row in self._query(
-                f"SELECT old_fact, new_fact, at FROM superseded WHERE new_fact IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY old_fact, new_fact", chunk)]
+            batch.supersessions += [
+                Supersession(*row)
+                for row in self._query(
+                    f"SELECT old_fact, new_fact, at FROM superseded WHERE new_fact IN ({','.join('?' * len(chunk))}) "
+                    "ORDER BY old_fact, new_fact",
+                    chunk,
+                )
+            ]
         return batch
 
     def synonym_edges(self) -> list[SynonymEdge]:
-        return [SynonymEdge(*row) for row in self._query(
-            "SELECT s.source, s.target, s.score FROM synonyms s JOIN entities e ON e.id = s.source "
-            "WHERE e.namespace=? ORDER BY s.source, s.target", (self.namespace,))]
+        return [
+            SynonymEdge(*row)
+            for row in self._query(
+                "SELECT s.source, s.target, s.score FROM synonyms s JOIN entities e ON e.id = s.source "
+                "WHERE e.namespace=? ORDER BY s.source, s.target",
+                (self.namespace,),
+            )
+        ]
 
     def namespaces(self) -> list[str]:
         return [r[0] for r in self._query("SELECT DISTINCT namespace FROM documents ORDER BY namespace")]

@@ -10,14 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from ..records import (
-    MENTION_WEIGHT,
-    NEXT_WEIGHT,
-    SUPPORT_WEIGHT,
-    ChangeRecord,
-    DocumentBatch,
-    SynonymEdge,
-)
+from ..records import MENTION_WEIGHT, NEXT_WEIGHT, SUPPORT_WEIGHT, ChangeRecord, DocumentBatch, SynonymEdge
 from .sqlite_schema import blob
 
 CHANGE_LOG_KEEP = 10_000  # generations of change log kept; a reader further behind reloads
@@ -41,19 +34,27 @@ def write_document(db: sqlite3.Connection, namespace: str, batch: DocumentBatch,
     # Old version's units go first; orphan cleanup runs after the new version is in, so
     # entities and facts both versions share are kept (with their vectors).
     replaced = remove_units(db, doc.id, change)
-    db.execute("INSERT INTO documents (id, source, title, content_hash, ingested_at, metadata_json, namespace) "
-               "VALUES (?,?,?,?,?,?,?)",
-               (doc.id, doc.source, doc.title, doc.content_hash, doc.ingested_at, doc.metadata_json, namespace))
+    db.execute(
+        "INSERT INTO documents (id, source, title, content_hash, ingested_at, metadata_json, namespace) "
+        "VALUES (?,?,?,?,?,?,?)",
+        (doc.id, doc.source, doc.title, doc.content_hash, doc.ingested_at, doc.metadata_json, namespace),
+    )
     db.executemany(
         "INSERT INTO passages (id, document_id, text, title, position, source_id, occurred_at, embedding, namespace) "
         "VALUES (?,?,?,?,?,?,?,?,?)",
-        [(p.id, doc.id, p.text, p.title, p.position, p.source_id, p.occurred_at, blob(p.embedding), namespace)
-         for p in batch.passages])
+        [
+            (p.id, doc.id, p.text, p.title, p.position, p.source_id, p.occurred_at, blob(p.embedding), namespace)
+            for p in batch.passages
+        ],
+    )
     db.executemany(
         "INSERT INTO episodes (id, document_id, text, occurred_at, speaker, position, source_id, embedding, "
         "namespace) VALUES (?,?,?,?,?,?,?,?,?)",
-        [(e.id, doc.id, e.text, e.occurred_at, e.speaker, e.position, e.source_id, blob(e.embedding), namespace)
-         for e in batch.episodes])
+        [
+            (e.id, doc.id, e.text, e.occurred_at, e.speaker, e.position, e.source_id, blob(e.embedding), namespace)
+            for e in batch.episodes
+        ],
+    )
     change.upsert("passage", (p.id for p in batch.passages))
     change.upsert("episode", (e.id for e in batch.episodes))
     ordered = sorted(batch.episodes, key=lambda e: e.position)
@@ -62,16 +63,31 @@ def write_document(db: sqlite3.Connection, namespace: str, batch: DocumentBatch,
         change.edge(a.id, b.id, NEXT_WEIGHT)
     new_entities = {e.id for e in batch.entities} - existing(db, "entities", (e.id for e in batch.entities))
     db.executemany(
-        "INSERT OR IGNORE INTO entities (id, name, type, embedding, namespace, synonyms_pending) "
-        "VALUES (?,?,?,?,?,1)",
-        [(e.id, e.name, e.type, blob(e.embedding), namespace) for e in batch.entities if e.id in new_entities])
+        "INSERT OR IGNORE INTO entities (id, name, type, embedding, namespace, synonyms_pending) VALUES (?,?,?,?,?,1)",
+        [(e.id, e.name, e.type, blob(e.embedding), namespace) for e in batch.entities if e.id in new_entities],
+    )
     change.upsert("entity", new_entities)
     new_facts = {f.id for f in batch.facts} - existing(db, "facts", (f.id for f in batch.facts))
     db.executemany(
         "INSERT OR IGNORE INTO facts (id, subject, predicate, object, text, valid_from, invalid_at, created_at, "
         "embedding, namespace) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [(f.id, f.subject, f.predicate, f.object, f.text, f.valid_from, f.invalid_at, f.created_at,
-          blob(f.embedding), namespace) for f in batch.facts if f.id in new_facts])
+        [
+            (
+                f.id,
+                f.subject,
+                f.predicate,
+                f.object,
+                f.text,
+                f.valid_from,
+                f.invalid_at,
+                f.created_at,
+                blob(f.embedding),
+                namespace,
+            )
+            for f in batch.facts
+            if f.id in new_facts
+        ],
+    )
     change.upsert("fact", new_facts)
     db.executemany("INSERT INTO mentions VALUES (?,?,?)", [(m.unit_id, m.entity_id, m.count) for m in batch.mentions])
     for m in batch.mentions:
@@ -99,26 +115,40 @@ def _fact_ends(db: sqlite3.Connection, fact_ids: set[str]) -> dict[str, tuple[st
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        out |= {r[0]: (r[1], r[2]) for r in db.execute(f"SELECT id, subject, object FROM facts WHERE id IN ({marks})",
-                                                       chunk)}
+        out |= {
+            r[0]: (r[1], r[2])
+            for r in db.execute(f"SELECT id, subject, object FROM facts WHERE id IN ({marks})", chunk)
+        }
     return out
 
 
 def check_references(db: sqlite3.Connection, namespace: str, batch: DocumentBatch) -> None:
     """Mentions, supports and facts must point at nodes of this namespace; a dangling edge would
     corrupt the graph, so the whole document is refused."""
-    entity_ids = {m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts} | {
-        f.object for f in batch.facts}
-    found = {r[0] for chunk in _chunks(sorted(entity_ids)) for r in db.execute(
-        f"SELECT id FROM entities WHERE namespace=? AND id IN ({','.join('?' * len(chunk))})", [namespace, *chunk])}
+    entity_ids = (
+        {m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts} | {f.object for f in batch.facts}
+    )
+    found = {
+        r[0]
+        for chunk in _chunks(sorted(entity_ids))
+        for r in db.execute(
+            f"SELECT id FROM entities WHERE namespace=? AND id IN ({','.join('?' * len(chunk))})", [namespace, *chunk]
+        )
+    }
     missing = entity_ids - found
     fact_ids = {s.fact_id for s in batch.supports}
-    found = {r[0] for chunk in _chunks(sorted(fact_ids)) for r in db.execute(
-        f"SELECT id FROM facts WHERE namespace=? AND id IN ({','.join('?' * len(chunk))})", [namespace, *chunk])}
+    found = {
+        r[0]
+        for chunk in _chunks(sorted(fact_ids))
+        for r in db.execute(
+            f"SELECT id FROM facts WHERE namespace=? AND id IN ({','.join('?' * len(chunk))})", [namespace, *chunk]
+        )
+    }
     missing |= fact_ids - found
     if missing:
-        raise sqlite3.IntegrityError(f"edges point at unknown nodes (or nodes of another namespace): "
-                                     f"{sorted(missing)[:5]}")
+        raise sqlite3.IntegrityError(
+            f"edges point at unknown nodes (or nodes of another namespace): {sorted(missing)[:5]}"
+        )
 
 
 def _chunks(ids: list[str]) -> list[list[str]]:
@@ -136,19 +166,26 @@ def remove_units(db: sqlite3.Connection, document_id: str, change: ChangeRecord)
     db.execute("DELETE FROM touched_facts")
     db.execute("DELETE FROM touched_entities")
     db.execute(f"INSERT OR IGNORE INTO touched_facts SELECT fact_id FROM supports WHERE unit_id IN {units}", params)
-    db.execute(f"INSERT OR IGNORE INTO touched_entities SELECT entity_id FROM mentions WHERE unit_id IN {units}",
-               params)
-    db.execute("INSERT OR IGNORE INTO touched_entities "
-               "SELECT subject FROM facts WHERE id IN (SELECT id FROM touched_facts)"
-               " UNION SELECT object FROM facts WHERE id IN (SELECT id FROM touched_facts)")
+    db.execute(
+        f"INSERT OR IGNORE INTO touched_entities SELECT entity_id FROM mentions WHERE unit_id IN {units}", params
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO touched_entities "
+        "SELECT subject FROM facts WHERE id IN (SELECT id FROM touched_facts)"
+        " UNION SELECT object FROM facts WHERE id IN (SELECT id FROM touched_facts)"
+    )
     for unit, entity in db.execute(f"SELECT unit_id, entity_id FROM mentions WHERE unit_id IN {units}", params):
         change.edge(unit, entity, -MENTION_WEIGHT)
-    for subject, obj in db.execute(f"SELECT f.subject, f.object FROM supports s JOIN facts f ON f.id = s.fact_id "
-                                   f"WHERE s.unit_id IN {units} AND f.subject <> f.object", params):
+    for subject, obj in db.execute(
+        f"SELECT f.subject, f.object FROM supports s JOIN facts f ON f.id = s.fact_id "
+        f"WHERE s.unit_id IN {units} AND f.subject <> f.object",
+        params,
+    ):
         change.edge(subject, obj, -SUPPORT_WEIGHT)
     episodes = "(SELECT id FROM episodes WHERE document_id=:d)"
-    for a, b in db.execute(f"SELECT source, target FROM next_edges WHERE source IN {episodes} "
-                           f"OR target IN {episodes}", params):
+    for a, b in db.execute(
+        f"SELECT source, target FROM next_edges WHERE source IN {episodes} OR target IN {episodes}", params
+    ):
         change.edge(a, b, -NEXT_WEIGHT)
     change.remove("passage", (r[0] for r in db.execute("SELECT id FROM passages WHERE document_id=:d", params)))
     change.remove("episode", (r[0] for r in db.execute("SELECT id FROM episodes WHERE document_id=:d", params)))
@@ -169,23 +206,33 @@ def remove_orphans(db: sqlite3.Connection, change: ChangeRecord) -> None:
     db.execute(f"DELETE FROM facts WHERE id IN {orphan_facts}")
     change.remove("fact", gone_facts)
     # A fact superseded only by a fact that just went is valid again.
-    restored = [r[0] for r in db.execute("SELECT id FROM facts WHERE invalid_at IS NOT NULL AND id NOT IN "
-                                         "(SELECT old_fact FROM superseded)")]
-    db.execute("UPDATE facts SET invalid_at = NULL WHERE invalid_at IS NOT NULL AND id NOT IN "
-               "(SELECT old_fact FROM superseded)")
+    restored = [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM facts WHERE invalid_at IS NOT NULL AND id NOT IN (SELECT old_fact FROM superseded)"
+        )
+    ]
+    db.execute(
+        "UPDATE facts SET invalid_at = NULL WHERE invalid_at IS NOT NULL AND id NOT IN "
+        "(SELECT old_fact FROM superseded)"
+    )
     change.upsert("fact", restored)
-    orphan_entities = ("(SELECT id FROM touched_entities WHERE id NOT IN (SELECT entity_id FROM mentions)"
-                       " AND id NOT IN (SELECT subject FROM facts) AND id NOT IN (SELECT object FROM facts))")
-    for a, b, score in db.execute(f"SELECT source, target, score FROM synonyms WHERE source IN {orphan_entities} "
-                                  f"OR target IN {orphan_entities}"):
+    orphan_entities = (
+        "(SELECT id FROM touched_entities WHERE id NOT IN (SELECT entity_id FROM mentions)"
+        " AND id NOT IN (SELECT subject FROM facts) AND id NOT IN (SELECT object FROM facts))"
+    )
+    for a, b, score in db.execute(
+        f"SELECT source, target, score FROM synonyms WHERE source IN {orphan_entities} OR target IN {orphan_entities}"
+    ):
         change.edge(a, b, -float(score))
     change.remove("entity", [r[0] for r in db.execute(orphan_entities[1:-1])])
     db.execute(f"DELETE FROM synonyms WHERE source IN {orphan_entities} OR target IN {orphan_entities}")
     db.execute(f"DELETE FROM entities WHERE id IN {orphan_entities}")
 
 
-def supersede(db: sqlite3.Connection, supersessions: Sequence[tuple[str, str, str | None]],
-              change: ChangeRecord) -> None:
+def supersede(
+    db: sqlite3.Connection, supersessions: Sequence[tuple[str, str, str | None]], change: ChangeRecord
+) -> None:
     """Link each old fact to its replacement and end its validity (when still valid)."""
     for old, new, at in supersessions:
         db.execute("INSERT OR IGNORE INTO superseded VALUES (?,?,?)", (old, new, at))
@@ -193,8 +240,9 @@ def supersede(db: sqlite3.Connection, supersessions: Sequence[tuple[str, str, st
             change.upsert("fact", [old])
 
 
-def add_synonyms(db: sqlite3.Connection, edges: Sequence[SynonymEdge], resolved: Iterable[str],
-                 change: ChangeRecord) -> int:
+def add_synonyms(
+    db: sqlite3.Connection, edges: Sequence[SynonymEdge], resolved: Iterable[str], change: ChangeRecord
+) -> int:
     """Insert new SYNONYM edges (stored once per unordered pair) and clear ``resolved`` marks."""
     added = 0
     for e in edges:

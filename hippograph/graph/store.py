@@ -27,8 +27,16 @@ from ..records import (
     SynonymEdge,
 )
 
-__all__ = ["VECTOR_KINDS", "FactReader", "GraphStore", "StoreAdmin", "StoreError", "StoreReader", "StoreWriter",
-           "Supersede"]
+__all__ = [
+    "VECTOR_KINDS",
+    "FactReader",
+    "GraphStore",
+    "StoreAdmin",
+    "StoreError",
+    "StoreReader",
+    "StoreWriter",
+    "Supersede",
+]
 
 
 class FactReader(Protocol):
@@ -60,8 +68,9 @@ class StoreWriter(ABC):
         ``batch.supersessions`` inside that transaction (so concurrent writers cannot race);
         otherwise ``batch.supersessions`` is applied as given."""
 
-    def write_documents(self, batches: Sequence[DocumentBatch],
-                        supersede: Supersede | None = None) -> list[StoreError | None]:
+    def write_documents(
+        self, batches: Sequence[DocumentBatch], supersede: Supersede | None = None
+    ) -> list[StoreError | None]:
         """Write several documents, each all-or-nothing; returns, per document, None (written)
         or the ``StoreError`` that refused it. ``StoreUnavailable`` is raised, not returned.
         Stores may group documents into fewer transactions; this default writes one by one."""

@@ -79,8 +79,7 @@ class SynonymFinder:
         changes = store.changes_since(self._generation) if self._generation is not None else None
         if changes is None:
             if self._generation is not None:
-                log.warning("change log pruned past generation %d: re-reading every entity vector",
-                            self._generation)
+                log.warning("change log pruned past generation %d: re-reading every entity vector", self._generation)
             self.__init__(self.threshold, self.k)  # type: ignore[misc]
             self._generation = store.generation()
             self._add(*store.vectors("entity"))

@@ -31,8 +31,9 @@ class Prepared:
     date: str | None = None  # the document's date (front matter, --date, opt-in file time)
 
 
-def prepare(doc: SourceDocument, signature: str, chunk_size: int, overlap: int, now: str,
-            namespace: str = DEFAULT_NAMESPACE) -> Prepared:
+def prepare(
+    doc: SourceDocument, signature: str, chunk_size: int, overlap: int, now: str, namespace: str = DEFAULT_NAMESPACE
+) -> Prepared:
     """Chunk (unless pre-chunked) and fingerprint a document."""
     sectioned = None
     if doc.turns is not None:
@@ -47,11 +48,16 @@ def prepare(doc: SourceDocument, signature: str, chunk_size: int, overlap: int, 
     precomputed = ""
     if doc.extractions is not None:
         precomputed = json.dumps([[e.entities, e.triples] for e in doc.extractions], sort_keys=True)
-    digest = content_hash("\n\x1e".join([signature, doc.format, doc.text, precomputed,
-                                         json.dumps(doc.metadata, sort_keys=True)]))
+    digest = content_hash(
+        "\n\x1e".join([signature, doc.format, doc.text, precomputed, json.dumps(doc.metadata, sort_keys=True)])
+    )
     document = Document(
-        id=document_id(doc.source, namespace), source=doc.source, title=doc.title, content_hash=digest,
-        ingested_at=now, metadata_json=json.dumps(doc.metadata, sort_keys=True),
+        id=document_id(doc.source, namespace),
+        source=doc.source,
+        title=doc.title,
+        content_hash=digest,
+        ingested_at=now,
+        metadata_json=json.dumps(doc.metadata, sort_keys=True),
     )
     # Pronouns resolve to the title: for a chat turn that is its speaker ("I moved" -> speaker).
     titles = [t.speaker for t in doc.turns] if doc.turns is not None else [doc.title] * len(units)
@@ -64,7 +70,7 @@ def prepare(doc: SourceDocument, signature: str, chunk_size: int, overlap: int, 
 def _section_units(doc: SourceDocument, chunk_size: int, overlap: int):
     """Units of a markdown document: each section chunked on its own, titled by its heading."""
     units, titles, prose, links = [], [], [], []
-    for section in doc.sections:
+    for section in doc.sections:  # type: ignore[union-attr]
         # chunk_text squeezes whitespace within paragraphs: match code the same way.
         code = [" ".join(p.split()) for block in section.code for p in block.split("\n\n") if p.strip()]
         for chunk in chunk_text(section.text, chunk_size, overlap):
@@ -80,6 +86,7 @@ def _section_units(doc: SourceDocument, chunk_size: int, overlap: int):
 
 def _document_aliases(prepared: Prepared, extractions: list[Extraction]) -> dict[str, str]:
     """First name -> full name within one document: only full names typed PERSON here count."""
+
     def key(name: str) -> str:
         return entity_id(name, prepared.namespace)
 
@@ -87,13 +94,17 @@ def _document_aliases(prepared: Prepared, extractions: list[Extraction]) -> dict
     # A speaker introducing themselves ("I'm Sam Carter") names their full name.
     speakers = {key(t.speaker) for t in prepared.source.turns or []}
     people |= {key(o) for e in extractions for s, p, o in e.triples if key(s) in speakers and normalize_name(p) == "be"}
-    names = {key(x) for e in extractions for x in [*(s for s, _ in e.entities),
-                                                   *(a for t in e.triples for a in (t[0], t[2]))]}
+    names = {
+        key(x)
+        for e in extractions
+        for x in [*(s for s, _ in e.entities), *(a for t in e.triples for a in (t[0], t[2]))]
+    }
     return alias_map((names | speakers | people) - {""}, people - {""})
 
 
-def build_batch(prepared: Prepared, extractions: list[Extraction], now: str,
-                rules: TemporalRules = DEFAULT_RULES) -> DocumentBatch:
+def build_batch(
+    prepared: Prepared, extractions: list[Extraction], now: str, rules: TemporalRules = DEFAULT_RULES
+) -> DocumentBatch:
     """Records of one document (embeddings are attached later).
 
     Facts are valid from the date their sentence states ("since March 2021"), else the unit's
@@ -123,8 +134,9 @@ def build_batch(prepared: Prepared, extractions: list[Extraction], now: str,
         if turns is not None:
             turn = turns[position]
             unit_id = short_hash(doc.id, "episode", str(position))
-            batch.episodes.append(Episode(unit_id, doc.id, text, turn.occurred_at, turn.speaker, position,
-                                          turn.source_id))
+            batch.episodes.append(
+                Episode(unit_id, doc.id, text, turn.occurred_at, turn.speaker, position, turn.source_id)
+            )
             when = turn.occurred_at
         else:
             unit_id = short_hash(doc.id, "passage", str(position))
@@ -142,12 +154,12 @@ def build_batch(prepared: Prepared, extractions: list[Extraction], now: str,
                 key = aliases[key]
             else:
                 names[surface] += 1
-            mentions[(unit_id, key)] += 1
+            mentions[(unit_id, key)] += 1  # noqa: B023 (called right away, inside this iteration)
             return key
 
         for surface, _kind in extraction.entities:
             entity(surface)
-        for name in (prepared.links[position] if prepared.links else []):
+        for name in prepared.links[position] if prepared.links else []:
             entity(name)
         for n, (subject, predicate, obj) in enumerate(extraction.triples):
             s, o = entity(subject), entity(obj)
@@ -158,10 +170,13 @@ def build_batch(prepared: Prepared, extractions: list[Extraction], now: str,
             valid_from = (parse_written_date(phrase, when) if phrase else None) or when
             fid = fact_id(s, predicate, o)
             if fid not in facts:
-                said = [full_surface.get(k, x) if entity_id(x, prepared.namespace) != k else x
-                        for k, x in ((s, subject), (o, obj))]
-                facts[fid] = Fact(fid, s, predicate, o, f"{said[0]} {predicate} {said[1]}",
-                                  valid_from=valid_from, created_at=now)
+                said = [
+                    full_surface.get(k, x) if entity_id(x, prepared.namespace) != k else x
+                    for k, x in ((s, subject), (o, obj))
+                ]
+                facts[fid] = Fact(
+                    fid, s, predicate, o, f"{said[0]} {predicate} {said[1]}", valid_from=valid_from, created_at=now
+                )
             supports.add((unit_id, fid))
     batch.entities = [
         # The full name a first name stands for is the entity's name.

@@ -49,12 +49,17 @@ class IngestReport:
 
     def as_dict(self) -> dict:
         return {
-            "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
-            "failed": len(self.problems), "skipped_triples": self.skipped_triples,
-            "synonyms_added": self.synonyms_added, "facts_superseded": self.facts_superseded,
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "failed": len(self.problems),
+            "skipped_triples": self.skipped_triples,
+            "synonyms_added": self.synonyms_added,
+            "facts_superseded": self.facts_superseded,
             "problems": [{"source": p.source, "reason": p.reason} for p in self.problems],
             "workers": [{"host": w.host, "pid": w.pid} for w in self.workers],
-            "renamed": [{"from": old, "to": new} for old, new in self.renamed], "deleted": len(self.deleted),
+            "renamed": [{"from": old, "to": new} for old, new in self.renamed],
+            "deleted": len(self.deleted),
         }
 
 
@@ -74,9 +79,14 @@ def signature(doc: SourceDocument, extractor: str, settings: Settings) -> str:
     return f"extractor={name};chunk={settings.chunk_size}/{settings.chunk_overlap}"
 
 
-def plan(items: Iterable[SourceDocument | Problem], hashes: Callable[[list[str]], dict[str, str]],
-         settings: Settings, extractor: str | None = None, now: str | None = None,
-         namespace: str = DEFAULT_NAMESPACE) -> Plan:
+def plan(
+    items: Iterable[SourceDocument | Problem],
+    hashes: Callable[[list[str]], dict[str, str]],
+    settings: Settings,
+    extractor: str | None = None,
+    now: str | None = None,
+    namespace: str = DEFAULT_NAMESPACE,
+) -> Plan:
     """Prepare (chunk and fingerprint) every document of ``namespace``; keep those new or changed.
     ``hashes(ids)`` gives the stored content hash of those ids (looked up 500 at a time: planning
     costs the documents given, not the documents stored)."""
@@ -109,8 +119,16 @@ def plan(items: Iterable[SourceDocument | Problem], hashes: Callable[[list[str]]
             result.report.problems.append(unstorable)
             continue
         try:
-            buffered.append(prepare(item, signature(item, extractor, settings), settings.chunk_size,
-                                    settings.chunk_overlap, result.now, namespace))
+            buffered.append(
+                prepare(
+                    item,
+                    signature(item, extractor, settings),
+                    settings.chunk_size,
+                    settings.chunk_overlap,
+                    result.now,
+                    namespace,
+                )
+            )
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. unserializable metadata
             result.report.problems.append(Problem(item.source, f"cannot prepare it: {type(exc).__name__}: {exc}"))
             continue
@@ -126,10 +144,20 @@ def split(pending: list[Prepared], size: int) -> list[list[Prepared]]:
     return [pending[i : i + size] for i in range(0, len(pending), size)]
 
 
-def ingest(items: Iterable[SourceDocument | Problem], store: GraphStore, settings: Settings,
-           process: GroupProcessor, *, extractor: str | None = None, judge=None, group_size: int | None = None,
-           parallelism: int = 1, policy: WritePolicy | None = None, progress: Progress | None = None,
-           synonyms: SynonymFinder | None = None) -> IngestReport:
+def ingest(
+    items: Iterable[SourceDocument | Problem],
+    store: GraphStore,
+    settings: Settings,
+    process: GroupProcessor,
+    *,
+    extractor: str | None = None,
+    judge=None,
+    group_size: int | None = None,
+    parallelism: int = 1,
+    policy: WritePolicy | None = None,
+    progress: Progress | None = None,
+    synonyms: SynonymFinder | None = None,
+) -> IngestReport:
     """Ingest ``items`` into ``store``: the one driver loop of every entry point.
 
     Groups are processed by ``process`` (possibly elsewhere, in parallel: ``parallelism`` workers
@@ -146,8 +174,16 @@ def ingest(items: Iterable[SourceDocument | Problem], store: GraphStore, setting
     groups = split(run.pending, size)
     outcomes = process(groups, run.now)
     try:
-        _drive(store, run, groups, outcomes, judge, policy or WritePolicy(), progress,
-               retry=lambda singles: process(singles, run.now))
+        _drive(
+            store,
+            run,
+            groups,
+            outcomes,
+            judge,
+            policy or WritePolicy(),
+            progress,
+            retry=lambda singles: process(singles, run.now),
+        )
     finally:
         close = getattr(outcomes, "close", None)
         if close is not None:  # a run that stopped early cancels the work still queued
@@ -160,9 +196,16 @@ def ingest(items: Iterable[SourceDocument | Problem], store: GraphStore, setting
     return report
 
 
-def _drive(store: GraphStore, run: Plan, groups: list[list[Prepared]],
-           outcomes: Iterable[GroupResult | Exception], judge, policy: WritePolicy,
-           progress: Progress | None, retry: Callable[[list[list[Prepared]]], Iterable] | None = None) -> None:
+def _drive(
+    store: GraphStore,
+    run: Plan,
+    groups: list[list[Prepared]],
+    outcomes: Iterable[GroupResult | Exception],
+    judge,
+    policy: WritePolicy,
+    progress: Progress | None,
+    retry: Callable[[list[list[Prepared]]], Iterable] | None = None,
+) -> None:
     """Write each group as its result arrives, in plan order. A group that failed is processed
     again one document per group (``retry``), so only the documents that fail are refused."""
     report = run.report

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..graph.store import GraphStore
-from ..records import DocumentInfo
+from ..records import DocumentInfo, Episode, Passage
 from .sync import source_path
 
 _HEX = re.compile(r"^[0-9a-f]{4,}$")
@@ -34,15 +34,18 @@ def find_documents(store: GraphStore, ref: str) -> list[DocumentInfo]:
         from_file = [d for d in docs if source_path(d.source) == path]
         if from_file:
             return from_file
-    owners = {u.document_id for u in (*store.passages([ref]), *store.episodes([ref]))}
+    units: list[Passage | Episode] = [*store.passages([ref]), *store.episodes([ref])]
+    owners = {u.document_id for u in units}
     if owners:
         return [by_id[o] for o in sorted(owners) if o in by_id]
     if _HEX.match(ref.lower()):
         matches = [d for d in docs if d.id.startswith(ref.lower())]
         if len(matches) > 1:
             shown = ", ".join(f"{d.id} ({d.source})" for d in matches[:5])
-            raise InputError(f"document id prefix {ref!r} matches {len(matches)} documents ({shown}"
-                             f"{', ...' if len(matches) > 5 else ''}): give more digits")
+            raise InputError(
+                f"document id prefix {ref!r} matches {len(matches)} documents ({shown}"
+                f"{', ...' if len(matches) > 5 else ''}): give more digits"
+            )
         return matches
     return []
 

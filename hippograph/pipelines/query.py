@@ -23,10 +23,14 @@ def read_questions(path: Path) -> list[tuple[str, str]]:
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{n}: invalid JSON ({exc.msg})") from exc
         except (RecursionError, ValueError) as exc:  # nested too deeply, a 5,000-digit number
-            raise InputError(f"{path}:{n}: unreadable JSON ({type(exc).__name__}): "
-                             'expected {"id": ..., "question": "..."}') from exc
-        if not isinstance(record, dict) or not isinstance(record.get("question"), str) \
-                or not record["question"].strip():
+            raise InputError(
+                f'{path}:{n}: unreadable JSON ({type(exc).__name__}): expected {{"id": ..., "question": "..."}}'
+            ) from exc
+        if (
+            not isinstance(record, dict)
+            or not isinstance(record.get("question"), str)
+            or not record["question"].strip()
+        ):
             raise InputError(f'{path}:{n}: expected {{"id": ..., "question": "..."}} with a non-empty question')
         qid = record.get("id", n)
         if isinstance(qid, (dict, list)):

@@ -111,8 +111,9 @@ def extract_group(group: list[Prepared], models: Models) -> Extracted:
     return Extracted(extractions, Worker.here(), time.perf_counter() - start)
 
 
-def embed_group(group: list[Prepared], extracted: Extracted, models: Models, now: str,
-                extracted_here: bool = True) -> GroupResult:
+def embed_group(
+    group: list[Prepared], extracted: Extracted, models: Models, now: str, extracted_here: bool = True
+) -> GroupResult:
     """build -> embed for a group whose extractions are known. ``extracted_here`` False leaves the
     extracting process out of the result's workers (extractions reused from a cache)."""
     start = time.perf_counter()
@@ -122,8 +123,9 @@ def embed_group(group: list[Prepared], extracted: Extracted, models: Models, now
     if Worker.here() not in workers:
         workers.append(Worker.here())
     skipped = sum(e.skipped_triples for doc in extracted.extractions for e in doc)
-    return GroupResult(batches, skipped, workers, extracted.seconds if extracted_here else 0.0,
-                       time.perf_counter() - start)
+    return GroupResult(
+        batches, skipped, workers, extracted.seconds if extracted_here else 0.0, time.perf_counter() - start
+    )
 
 
 def process_group(group: list[Prepared], models: Models, now: str) -> GroupResult:

@@ -33,8 +33,8 @@ def judged_candidates(store: StoreWriter, batch: DocumentBatch, judge) -> list[S
     """What the LLM judge says the batch replaces (asked with no lock held; re-checked at write)."""
     if judge is None:
         return []
-    by_rules = set(supersessions_for(store, batch, None))
-    return [s for s in supersessions_for(store, batch, judge) if s not in by_rules]
+    by_rules = set(supersessions_for(store, batch, None))  # type: ignore[arg-type]
+    return [s for s in supersessions_for(store, batch, judge) if s not in by_rules]  # type: ignore[arg-type]
 
 
 def in_transaction(judged: dict[str, list[Supersession]]) -> Supersede:
@@ -52,8 +52,9 @@ def in_transaction(judged: dict[str, list[Supersession]]) -> Supersede:
     return supersede
 
 
-def write_group(store: StoreWriter, batches: list[DocumentBatch], judge, policy: WritePolicy,
-                report=None) -> list[tuple[DocumentBatch, str | None]]:
+def write_group(
+    store: StoreWriter, batches: list[DocumentBatch], judge, policy: WritePolicy, report=None
+) -> list[tuple[DocumentBatch, str | None]]:
     """Write a group of documents (the store may batch them into few transactions), each
     all-or-nothing; returns each batch with None (written) or the reason it was refused.
     Raises ``StoreUnavailable`` once the store has been unreachable for ``policy.deadline``."""
@@ -66,7 +67,7 @@ def write_group(store: StoreWriter, batches: list[DocumentBatch], judge, policy:
         retries = list(policy.retry_delays)
         while error is not None and retries:
             policy.sleep(retries.pop(0))
-            error = clock.attempt(lambda one=batch: store.write_documents([one], supersede), 1)[0]
+            error = clock.attempt(lambda one=batch: store.write_documents([one], supersede), 1)[0]  # type: ignore[misc]
         result.append((batch, None if error is None else str(error)))
     return result
 
@@ -93,7 +94,8 @@ class _Deadline:
                     raise StoreUnavailable(
                         f"store {uri} unreachable for {self.policy.deadline:g} s, stopping the run: {exc}. "
                         "Documents written before it stopped are intact; re-run to write the rest "
-                        "(unchanged documents are skipped)") from exc
+                        "(unchanged documents are skipped)"
+                    ) from exc
                 self.policy.sleep(min(1.0, left))
             except StoreError as exc:  # a store that does not sort out documents by itself
                 return [exc] * count

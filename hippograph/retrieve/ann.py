@@ -18,10 +18,17 @@ class HnswVectorIndex(VectorIndex):
     in searches), so adds and removes never rebuild the graph. Needs ``pip install 'hippograph[ann]'``.
     """
 
-    def __init__(self, ids: list[str], vectors: np.ndarray, candidates: int = 200, m: int = 16,
-                 ef_construction: int = 200, ef_search: int = 256):
+    def __init__(
+        self,
+        ids: list[str],
+        vectors: np.ndarray,
+        candidates: int = 200,
+        m: int = 16,
+        ef_construction: int = 200,
+        ef_search: int = 256,
+    ):
         try:
-            import hnswlib
+            import hnswlib  # noqa: F401 (is the optional dependency installed?)
         except ImportError as exc:
             raise ConfigError("vector_index='hnsw' needs hnswlib: pip install 'hippograph[ann]'") from exc
         super().__init__(ids, vectors)
@@ -39,13 +46,13 @@ class HnswVectorIndex(VectorIndex):
             import hnswlib
 
             self._index = hnswlib.Index(space="ip", dim=vectors.shape[1])
-            self._index.init_index(max_elements=max(16, 2 * len(positions)), ef_construction=ef_construction, M=m)
-            self._index.set_ef(ef_search)
+            self._index.init_index(max_elements=max(16, 2 * len(positions)), ef_construction=ef_construction, M=m)  # type: ignore[attr-defined]
+            self._index.set_ef(ef_search)  # type: ignore[attr-defined]
         first = len(self._label_position)
         labels = np.arange(first, first + len(positions), dtype=np.int64)
-        if first + len(positions) > self._index.get_max_elements():
-            self._index.resize_index(max(2 * self._index.get_max_elements(), first + len(positions)))
-        self._index.add_items(vectors, labels)
+        if first + len(positions) > self._index.get_max_elements():  # type: ignore[attr-defined]
+            self._index.resize_index(max(2 * self._index.get_max_elements(), first + len(positions)))  # type: ignore[attr-defined]
+        self._index.add_items(vectors, labels)  # type: ignore[attr-defined]
         self._label_position = np.concatenate([self._label_position, np.asarray(positions, dtype=np.int64)])
         grown = np.zeros(len(self.ids), dtype=np.int64)
         grown[: len(self._position_label)] = self._position_label[: len(self.ids)]
@@ -57,7 +64,7 @@ class HnswVectorIndex(VectorIndex):
         if n == 0:
             return np.zeros(0, dtype=np.float32)
         k = min(self.candidates, n)
-        labels, distances = self._index.knn_query(np.asarray(query, dtype=np.float32), k=k)
+        labels, distances = self._index.knn_query(np.asarray(query, dtype=np.float32), k=k)  # type: ignore[attr-defined]
         nearest = 1.0 - distances[0]  # hnswlib's "ip" distance is 1 - inner product
         out = np.full(n, nearest.min(), dtype=np.float32)
         out[self._label_position[labels[0].astype(np.int64)]] = nearest
@@ -69,7 +76,7 @@ class HnswVectorIndex(VectorIndex):
         fresh = super().add(ids, vectors)
         if replaced:  # a changed vector under a live label: hnswlib updates it in place
             rows = [self.position[ids[n]] for n in replaced]
-            self._index.add_items(self.vectors[rows], self._position_label[rows])
+            self._index.add_items(self.vectors[rows], self._position_label[rows])  # type: ignore[attr-defined]
         if fresh:
             self._insert(self.vectors[fresh], fresh)
         return fresh
@@ -77,7 +84,7 @@ class HnswVectorIndex(VectorIndex):
     def remove(self, ids: set[str]) -> list[tuple[int, int]]:
         gone = [int(self._position_label[self.position[i]]) for i in ids if i in self.position]
         for label in gone:
-            self._index.mark_deleted(label)
+            self._index.mark_deleted(label)  # type: ignore[attr-defined]
         # Apply the same hole filling as the rows: labels follow their vectors.
         labels = self._position_label
         moves = super().remove(ids)

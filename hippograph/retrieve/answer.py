@@ -14,8 +14,16 @@ from .temporal import BEFORE_PHRASE
 
 ABSTAIN = "Not in memory: the retrieved passages do not contain the answer."
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_ABSTAIN_MARKERS = ("insufficient information", "not enough information", "cannot be determined",
-                    "do not contain", "does not contain", "i don't know", "i do not know", "no answer")
+_ABSTAIN_MARKERS = (
+    "insufficient information",
+    "not enough information",
+    "cannot be determined",
+    "do not contain",
+    "does not contain",
+    "i don't know",
+    "i do not know",
+    "no answer",
+)
 
 PROMPT = """Answer the question using only the numbered passages below.
 Cite every passage you use with its number in square brackets, like [1] or [2][3].
@@ -48,9 +56,15 @@ class Answer:
     reader: str = "extractive"
 
     def as_dict(self) -> dict:
-        return {"question": self.question, "answer": self.answer, "citations": self.citations,
-                "abstained": self.abstained, "reader": self.reader,
-                "passages": [asdict(p) for p in self.passages], "facts": [asdict(f) for f in self.facts]}
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": self.citations,
+            "abstained": self.abstained,
+            "reader": self.reader,
+            "passages": [asdict(p) for p in self.passages],
+            "facts": [asdict(f) for f in self.facts],
+        }
 
 
 def format_passages(passages: list[RetrievedUnit]) -> str:
@@ -76,9 +90,12 @@ def parse_citations(text: str, passages: list[RetrievedUnit]) -> list[str]:
 def reader_prompt(retrieved: RetrievalResult) -> str:
     """What the LLM reader is given: the reference date, the facts valid then (with the date
     each holds from) and the numbered units with their dates."""
-    return PROMPT.format(passages=format_passages(retrieved.passages), question=retrieved.question,
-                         reference_date=retrieved.reference_date or "today",
-                         facts=format_facts(retrieved.facts, retrieved.reference_date))
+    return PROMPT.format(
+        passages=format_passages(retrieved.passages),
+        question=retrieved.question,
+        reference_date=retrieved.reference_date or "today",
+        facts=format_facts(retrieved.facts, retrieved.reference_date),
+    )
 
 
 def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> Answer:
@@ -89,7 +106,7 @@ def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> An
     base = Answer(retrieved.question, ABSTAIN, [], passages, retrieved.facts, True, "llm")
     if not passages:
         return base
-    reply = llm.invoke(reader_prompt(retrieved))
+    reply = llm.invoke(reader_prompt(retrieved))  # type: ignore[attr-defined]
     text = str(getattr(reply, "content", reply)).strip()
     citations = parse_citations(text, passages)
     lowered = text.lower()
@@ -101,16 +118,90 @@ def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> An
 
 
 _STOP = {
-    "a", "an", "and", "are", "as", "at", "be", "been", "by", "currently", "did", "do", "does", "ever", "for",
-    "from", "had", "has", "have", "he", "her", "his", "how", "in", "into", "is", "it", "its", "many", "much",
-    "name", "named", "now", "of", "on", "or", "she", "still", "than", "that", "the", "their", "then", "there",
-    "they", "this", "to", "today", "was", "were", "what", "when", "where", "which", "who", "whom", "whose",
-    "why", "with",
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "by",
+    "currently",
+    "did",
+    "do",
+    "does",
+    "ever",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "he",
+    "her",
+    "his",
+    "how",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "many",
+    "much",
+    "name",
+    "named",
+    "now",
+    "of",
+    "on",
+    "or",
+    "she",
+    "still",
+    "than",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "they",
+    "this",
+    "to",
+    "today",
+    "was",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "with",
 }
 # Words a question uses for time or for asking, which no evidence sentence needs to repeat.
 _QUESTION_ONLY = {
-    "after", "ago", "anymore", "before", "current", "currently", "date", "days", "first", "last", "latest",
-    "moment", "month", "now", "nowadays", "present", "recently", "still", "these", "time", "today", "year",
+    "after",
+    "ago",
+    "anymore",
+    "before",
+    "current",
+    "currently",
+    "date",
+    "days",
+    "first",
+    "last",
+    "latest",
+    "moment",
+    "month",
+    "now",
+    "nowadays",
+    "present",
+    "recently",
+    "still",
+    "these",
+    "time",
+    "today",
+    "year",
 }
 
 
@@ -132,13 +223,14 @@ def unanswered_words(retrieved: RetrievalResult) -> tuple[list[str], list[str]]:
     A name (a capitalized word not opening the question) missing from all the evidence means the
     memory holds nothing about it; so do two or more missing content words.
     """
-    evidence = " ".join([*(f"{p.title} {p.speaker} {p.text}" for p in retrieved.passages),
-                         *(f.text for f in retrieved.facts)])
+    evidence = " ".join(
+        [*(f"{p.title} {p.speaker} {p.text}" for p in retrieved.passages), *(f.text for f in retrieved.facts)]
+    )
     known = {_stem(w) for w in normalize_answer(evidence).split()}
     # "before X" names what the answer came before: X need not be in evidence dated before it.
     question = BEFORE_PHRASE.sub(" ", retrieved.question) if retrieved.as_of else retrieved.question
     tokens = re.findall(r"[\w$'-]+", question)
-    names, words = [], []
+    names, words = [], []  # type: ignore[var-annotated]
     for n, token in enumerate(tokens):
         for word in normalize_answer(token).split():
             if word in _STOP or word in _QUESTION_ONLY or word.isdigit() or _stem(word) in known:
@@ -164,7 +256,7 @@ def _answer_terms(retrieved: RetrievalResult, question_words: set[str]) -> set[s
 def _body(passage: RetrievedUnit) -> str:
     """A unit's text without a leading copy of its title (corpus passages start with it)."""
     if passage.title and passage.text.startswith(passage.title + "\n"):
-        return passage.text[len(passage.title) + 1:]
+        return passage.text[len(passage.title) + 1 :]
     return passage.text
 
 
@@ -189,7 +281,7 @@ def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Ans
     for rank, passage in enumerate(retrieved.passages):
         title_words = _stems(f"{passage.title} {passage.speaker}")
         for position, sentence in enumerate(split_sentences(" ".join(_body(passage).split()))):
-            words = _stems(sentence) | title_words  # every sentence is about its title (or speaker)
+            words = _stems(sentence) | title_words  # type: ignore[assignment]  # every sentence is about its title (or speaker)
             candidates.append((rank, position, sentence, passage.id, words))
     # Rare words (in few candidate sentences) say more about the answer than common ones.
     document_frequency = Counter(w for *_, words in candidates for w in words)
@@ -200,9 +292,9 @@ def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Ans
 
     scored = []
     for rank, position, sentence, pid, words in candidates:
-        shared = words & question_words
+        shared = words & question_words  # type: ignore[operator]
         score = sum(idf(w) for w in shared)
-        score += 0.5 * sum(idf(w) for w in words & (fact_words - question_words))
+        score += 0.5 * sum(idf(w) for w in words & (fact_words - question_words))  # type: ignore[misc,operator]
         if shared and value and value <= _stems(sentence):
             # It names the value the best time-valid fact gives: that is the answer sentence.
             score += sum(idf(w) for w in question_words if document_frequency[w])

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 import numpy as np
 
 from ..config import RetrievalSettings
-from ..errors import ConfigError
 from ..dates import parse_as_of
 from ..embedding import Embedder
+from ..errors import ConfigError
 from ..graph.ppr import personalized_pagerank
 from ..graph.store import StoreReader
 from ..records import Activation
@@ -87,8 +87,9 @@ def seed_temperature(dense: np.ndarray, floor: float, spread: float) -> float:
     return max(floor, spread * float(dense.std()))
 
 
-def seed_vector(index: RetrievalIndex, seeds: dict[str, float], dense: np.ndarray,
-                cfg: RetrievalSettings) -> np.ndarray:
+def seed_vector(
+    index: RetrievalIndex, seeds: dict[str, float], dense: np.ndarray, cfg: RetrievalSettings
+) -> np.ndarray:
     """The PPR reset vector: entity seeds, plus passage seeds on the units' nodes."""
     reset = np.zeros(index.graph.size)
     total = sum(seeds.values()) if cfg.passage_seeds == "softmax" else 1.0
@@ -126,8 +127,14 @@ class StageClock:
 class HippoRetriever:
     """The query path over any ``GraphStore``; indexes are cached and refreshed on change."""
 
-    def __init__(self, store: StoreReader, embedder: Embedder, settings: RetrievalSettings | None = None,
-                 llm: object | None = None, now: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        store: StoreReader,
+        embedder: Embedder,
+        settings: RetrievalSettings | None = None,
+        llm: object | None = None,
+        now: Callable[[], datetime] | None = None,
+    ):
         self.store = store
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
@@ -142,8 +149,14 @@ class HippoRetriever:
             self._time_view = TimeView.load(self.store, index)
         return self._time_view
 
-    def retrieve(self, question: str, top_k: int = 5, mode: str = "hippo", as_of: str | None = None,
-                 settings: RetrievalSettings | None = None) -> RetrievalResult:
+    def retrieve(
+        self,
+        question: str,
+        top_k: int = 5,
+        mode: str = "hippo",
+        as_of: str | None = None,
+        settings: RetrievalSettings | None = None,
+    ) -> RetrievalResult:
         """Rank passages/episodes for ``question``; an empty store gives an empty result."""
         if mode not in MODES:
             raise ConfigError(f"unknown mode {mode!r}; expected one of {MODES}")
@@ -170,7 +183,8 @@ class HippoRetriever:
         scores = dense
         if mode == "hippo":
             scores, result.facts, result.seeds, result.fallback, result.activation = self._hippo_scores(
-                index, query, question, dense, cfg, as_of, clock)
+                index, query, question, dense, cfg, as_of, clock
+            )
         else:
             clock("link")
         present = cfg.time_aware and is_present_tense(question)
@@ -182,18 +196,19 @@ class HippoRetriever:
         clock("rank")
         return result
 
-    def _later_first(self, index: RetrievalIndex, ranked: list[tuple[str, float]], dense: np.ndarray,
-                     cfg: RetrievalSettings) -> list[tuple[str, float]]:
+    def _later_first(
+        self, index: RetrievalIndex, ranked: list[tuple[str, float]], dense: np.ndarray, cfg: RetrievalSettings
+    ) -> list[tuple[str, float]]:
         """Later units first within same-topic groups of the top ``cfg.later_first`` (positions kept)."""
         head = [i for i, _ in ranked[: cfg.later_first]]
         records = {e.id: e for e in self.store.episodes([i for i in head if index.unit_kind[i] == "episode"])}
-        records |= {p.id: p for p in self.store.passages([i for i in head if index.unit_kind[i] == "passage"])}
+        records |= {p.id: p for p in self.store.passages([i for i in head if index.unit_kind[i] == "passage"])}  # type: ignore[misc]
 
         def when(unit_id: str) -> tuple | None:
             r = records.get(unit_id)
             stamp = getattr(r, "occurred_at", None)
             # Units of one date are ordered by their position in the conversation or document.
-            return (stamp, r.position) if stamp else None
+            return (stamp, r.position) if stamp else None  # type: ignore[union-attr]
 
         times = [when(i) for i in head]
         rows = [index.units.position[i] for i in head]
@@ -201,19 +216,39 @@ class HippoRetriever:
         margin = cfg.later_margin * float(dense.std())
         reordered = later_first(head, index.units.vectors[rows], times, cfg.same_topic, dense[rows], margin)
         # Each unit takes the score of the position it now holds, so scores stay monotone.
-        return [(u, s) for u, (_, s) in zip(reordered, ranked)] + ranked[len(head):]
+        return [(u, s) for u, (_, s) in zip(reordered, ranked)] + ranked[len(head) :]
 
-    def _hippo_scores(self, index: RetrievalIndex, query: np.ndarray, question: str, dense: np.ndarray,
-                      cfg: RetrievalSettings, as_of: str | None, clock: StageClock):
+    def _hippo_scores(
+        self,
+        index: RetrievalIndex,
+        query: np.ndarray,
+        question: str,
+        dense: np.ndarray,
+        cfg: RetrievalSettings,
+        as_of: str | None,
+        clock: StageClock,
+    ):
         if cfg.time_aware:  # facts of the relation asked about first (from twice as many candidates)
-            links = prefer_asked_relation(link_facts(index, query, 2 * cfg.link_top_k, as_of, self.now()),
-                                          question, cfg.link_top_k)
+            links = prefer_asked_relation(
+                link_facts(index, query, 2 * cfg.link_top_k, as_of, self.now()), question, cfg.link_top_k
+            )
         else:
             links = link_facts(index, query, cfg.link_top_k, as_of, self.now())
         if cfg.use_filter:
             links = recognition_filter(links, question, self.llm, cfg.filter_threshold)
-        facts = [LinkedFact(link.fact.id, link.fact.subject, link.fact.predicate, link.fact.object, link.fact.text,
-                            round(link.score, 6), link.fact.valid_from, link.fact.invalid_at) for link in links]
+        facts = [
+            LinkedFact(
+                link.fact.id,
+                link.fact.subject,
+                link.fact.predicate,
+                link.fact.object,
+                link.fact.text,
+                round(link.score, 6),
+                link.fact.valid_from,
+                link.fact.invalid_at,
+            )
+            for link in links
+        ]
         seeds = entity_seeds(index, links, cfg.entity_top_k)
         clock("link")
         if not seeds:
@@ -228,24 +263,46 @@ class HippoRetriever:
     def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]]) -> list[RetrievedUnit]:
         passage_ids = [i for i, _ in ranked if index.unit_kind[i] == "passage"]
         episode_ids = [i for i, _ in ranked if index.unit_kind[i] == "episode"]
-        around = {i: [n for n in (index.previous_episode.get(i), index.next_episode.get(i)) if n]
-                  for i in episode_ids}
+        around = {i: [n for n in (index.previous_episode.get(i), index.next_episode.get(i)) if n] for i in episode_ids}
         neighbour_ids = sorted({n for ns in around.values() for n in ns} - set(episode_ids))
         records = {p.id: p for p in self.store.passages(passage_ids)}
-        records |= {e.id: e for e in self.store.episodes(episode_ids + neighbour_ids)}
+        records |= {e.id: e for e in self.store.episodes(episode_ids + neighbour_ids)}  # type: ignore[misc]
         out = []
         for unit_id, score in ranked:
             r = records.get(unit_id)
             if r is None:
                 continue
             if index.unit_kind[unit_id] == "passage":
-                out.append(RetrievedUnit(r.id, "passage", r.title, r.text, round(score, 6), r.document_id,
-                                         r.source_id, r.occurred_at))
+                out.append(
+                    RetrievedUnit(
+                        r.id, "passage", r.title, r.text, round(score, 6), r.document_id, r.source_id, r.occurred_at
+                    )
+                )
             else:
                 # Temporal neighbours: the turns right before and after, as episodic context.
-                context = [{"id": n.id, "source_id": n.source_id, "speaker": n.speaker, "text": n.text,
-                            "occurred_at": n.occurred_at} for n in (records.get(i) for i in around[unit_id]) if n]
-                out.append(RetrievedUnit(r.id, "episode", "", r.text, round(score, 6), r.document_id,
-                                         r.source_id, r.occurred_at, r.speaker, context))
+                context = [
+                    {
+                        "id": n.id,
+                        "source_id": n.source_id,
+                        "speaker": n.speaker,  # type: ignore[attr-defined]
+                        "text": n.text,
+                        "occurred_at": n.occurred_at,
+                    }
+                    for n in (records.get(i) for i in around[unit_id])
+                    if n
+                ]
+                out.append(
+                    RetrievedUnit(
+                        r.id,
+                        "episode",
+                        "",
+                        r.text,
+                        round(score, 6),
+                        r.document_id,
+                        r.source_id,
+                        r.occurred_at,
+                        r.speaker,  # type: ignore[attr-defined]
+                        context,
+                    )
+                )
         return out
-

@@ -17,8 +17,8 @@ from datetime import datetime
 
 import numpy as np
 
-from ..errors import ConfigError
 from ..dates import interval, parse_as_of
+from ..errors import ConfigError
 from ..graph.ppr import GraphMatrix
 from ..graph.store import StoreReader
 from ..records import MENTION_WEIGHT, ChangeSet, Fact
@@ -62,8 +62,7 @@ class RetrievalIndex:
     fact_valid: np.ndarray  # facts valid now (no invalid_at), aligned with facts.ids
 
     @classmethod
-    def load(cls, store: StoreReader, backend: str = "exact", previous: RetrievalIndex | None = None
-             ) -> RetrievalIndex:
+    def load(cls, store: StoreReader, backend: str = "exact", previous: RetrievalIndex | None = None) -> RetrievalIndex:
         """Build from the store; with ``previous``, bring it up to date from the change feed
         instead (a full reload only when the feed no longer reaches back to it)."""
         if previous is not None:
@@ -71,8 +70,11 @@ class RetrievalIndex:
             if changes is not None:
                 previous.refresh(store, changes)
                 return previous
-            log.warning("change log of %r pruned past generation %d: reloading the retrieval index in full",
-                        store, previous.generation)
+            log.warning(
+                "change log of %r pruned past generation %d: reloading the retrieval index in full",
+                store,
+                previous.generation,
+            )
         for _ in range(3):  # a write landing mid-load would be replayed twice by the next refresh
             generation = store.generation()
             index = cls._read(store, backend, generation)
@@ -91,11 +93,25 @@ class RetrievalIndex:
         mentions = Counter(t for s, t in zip(edges.sources, edges.targets) if s in unit_kind and t not in unit_kind)
         graph = GraphMatrix.from_edges(edges, nodes=units.ids)
         # Episodes link only to entities and to each other, so episode-episode edges are NEXT.
-        chain = {s: t for s, t in zip(edges.sources, edges.targets)
-                 if unit_kind.get(s) == "episode" and unit_kind.get(t) == "episode"}
+        chain = {
+            s: t
+            for s, t in zip(edges.sources, edges.targets)
+            if unit_kind.get(s) == "episode" and unit_kind.get(t) == "episode"
+        }
         unit_nodes = np.fromiter((graph.index[i] for i in units.ids), dtype=np.int64, count=len(units))
-        return cls(generation, units, unit_kind, facts, fact_records, graph, mentions, chain,
-                   {t: s for s, t in chain.items()}, unit_nodes, _currently_valid(fact_records))
+        return cls(
+            generation,
+            units,
+            unit_kind,
+            facts,
+            fact_records,
+            graph,
+            mentions,
+            chain,
+            {t: s for s, t in chain.items()},
+            unit_nodes,
+            _currently_valid(fact_records),
+        )
 
     def refresh(self, store: StoreReader, changes: ChangeSet) -> None:
         """Apply one change set in place (reads only the vectors and records it names)."""
@@ -145,8 +161,7 @@ class RetrievalIndex:
             fresh = self.units.add(ids, vectors)
             self.unit_kind.update((i, kind) for i in ids)
             self.graph.add_nodes(ids, pinned=True)
-            added = np.fromiter((self.graph.index[self.units.ids[p]] for p in fresh), dtype=np.int64,
-                                count=len(fresh))
+            added = np.fromiter((self.graph.index[self.units.ids[p]] for p in fresh), dtype=np.int64, count=len(fresh))
             self.unit_nodes = np.concatenate([self.unit_nodes, added])
 
     def _refresh_facts(self, store: StoreReader, changes: ChangeSet) -> None:
@@ -154,7 +169,7 @@ class RetrievalIndex:
         for source, target in moves:
             self.fact_records[target] = self.fact_records[source]
             self.fact_valid[target] = self.fact_valid[source]
-        del self.fact_records[len(self.facts):]
+        del self.fact_records[len(self.facts) :]
         self.fact_valid = self.fact_valid[: len(self.facts)]
         if not changes.upserted["fact"]:
             return
@@ -185,12 +200,12 @@ class RetrievalIndex:
 
         def valid(fact: Fact) -> bool:
             start = interval(fact.valid_from)
-            if start is not None and start[0] > instant:
+            if start is not None and start[0] > instant:  # type: ignore[operator]
                 return False
             if fact.invalid_at is None:
                 return True
             end = interval(fact.invalid_at)  # "" = superseded at an unknown time: never valid
-            return end is not None and end[0] > instant
+            return end is not None and end[0] > instant  # type: ignore[operator]
 
         return np.fromiter((valid(f) for f in self.fact_records), dtype=bool, count=len(self.fact_records))
 
@@ -198,14 +213,17 @@ class RetrievalIndex:
         """POSIX start of every fact's ``valid_from`` (NaN when undated), cached per generation."""
         cached = getattr(self, "_starts_cache", None)
         if cached is None or cached[0] != (self.generation, len(self.fact_records)):
-            starts = np.array([span[0].timestamp() if (span := interval(f.valid_from)) else np.nan
-                               for f in self.fact_records], dtype=float)
+            starts = np.array(
+                [span[0].timestamp() if (span := interval(f.valid_from)) else np.nan for f in self.fact_records],
+                dtype=float,
+            )
             cached = ((self.generation, len(self.fact_records)), starts)
             self._starts_cache = cached
         return cached[1]
 
     def memory_bytes(self) -> dict[str, int]:
         """Approximate resident size of the parts: vectors, graph, records (sampled)."""
+
         def nbytes(index: VectorIndex) -> int:
             own = index._rows.nbytes
             ann = getattr(index, "_index", None)  # hnswlib holds its own float32 copy plus links
@@ -217,10 +235,12 @@ class RetrievalIndex:
         graph = g._base.data.nbytes + g._base.indices.nbytes + g._base.indptr.nbytes + g._degree.nbytes
         graph += g._order.nbytes + g._internal.nbytes + 120 * (len(g._slot) + len(g.index)) + 100 * len(g._delta)
         sample = self.fact_records[:: max(1, len(self.fact_records) // 500)]
-        per_fact = (sum(sys.getsizeof(f) + sum(sys.getsizeof(v) for v in vars(f).values()) for f in sample)
-                    / max(1, len(sample)))
-        records = int(per_fact * len(self.fact_records)) + 150 * (len(self.unit_kind) + len(self.units.position)
-                                                                   + len(self.facts.position))
+        per_fact = sum(sys.getsizeof(f) + sum(sys.getsizeof(v) for v in vars(f).values()) for f in sample) / max(
+            1, len(sample)
+        )
+        records = int(per_fact * len(self.fact_records)) + 150 * (
+            len(self.unit_kind) + len(self.units.position) + len(self.facts.position)
+        )
         return {"vectors": nbytes(self.units) + nbytes(self.facts), "graph": int(graph), "records": records}
 
 

@@ -20,19 +20,41 @@ class HippographRetriever(BaseRetriever):
     mode: str = "hippo"
     as_of: str | None = None
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
-                                top_k: int | None = None, mode: str | None = None, as_of: str | None = None,
-                                **kwargs: Any) -> list[Document]:
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        top_k: int | None = None,
+        mode: str | None = None,
+        as_of: str | None = None,
+        **kwargs: Any,
+    ) -> list[Document]:
         if kwargs:
             from ..errors import ConfigError
 
             raise ConfigError(f"unknown retriever arguments {sorted(kwargs)}; expected top_k, mode, as_of")
-        result = self.memory.retrieve(query, top_k=self.top_k if top_k is None else top_k,
-                                      mode=mode or self.mode, as_of=as_of if as_of is not None else self.as_of)
+        result = self.memory.retrieve(
+            query,
+            top_k=self.top_k if top_k is None else top_k,
+            mode=mode or self.mode,
+            as_of=as_of if as_of is not None else self.as_of,
+        )
         facts = [f.text for f in result.facts]
         return [
-            Document(page_content=p.text, id=p.id, metadata={
-                "id": p.id, "kind": p.kind, "title": p.title, "score": p.score, "document_id": p.document_id,
-                "source_id": p.source_id, "occurred_at": p.occurred_at, "facts": facts})
+            Document(
+                page_content=p.text,
+                id=p.id,
+                metadata={
+                    "id": p.id,
+                    "kind": p.kind,
+                    "title": p.title,
+                    "score": p.score,
+                    "document_id": p.document_id,
+                    "source_id": p.source_id,
+                    "occurred_at": p.occurred_at,
+                    "facts": facts,
+                },
+            )
             for p in result.passages
         ]

@@ -20,8 +20,9 @@ class FactLink:
     cosine: float
 
 
-def link_facts(index: RetrievalIndex, query: np.ndarray, k: int, as_of: str | None = None,
-               now: datetime | None = None) -> list[FactLink]:
+def link_facts(
+    index: RetrievalIndex, query: np.ndarray, k: int, as_of: str | None = None, now: datetime | None = None
+) -> list[FactLink]:
     """The ``k`` facts (valid at ``as_of``, else now) closest to the query, best first."""
     if len(index.facts) == 0:
         return []
@@ -31,8 +32,8 @@ def link_facts(index: RetrievalIndex, query: np.ndarray, k: int, as_of: str | No
         return []
     normalized = np.full_like(cosine, -1.0)
     normalized[valid] = min_max(cosine[valid])
-    best = top_k(range(len(cosine)), normalized, k)  # a range indexes like a list, without building one
-    return [FactLink(index.fact_records[i], s, float(cosine[i])) for i, s in best if valid[i]]
+    best = top_k(range(len(cosine)), normalized, k)  # type: ignore[arg-type]  # a range indexes like a list, without building one
+    return [FactLink(index.fact_records[i], s, float(cosine[i])) for i, s in best if valid[i]]  # type: ignore[call-overload]
 
 
 _FILTER_PROMPT = """You filter facts for a question-answering system.
@@ -43,9 +44,7 @@ Reply with a JSON list of the numbers of the facts that help answer the question
 Reply [] if none help. Reply with the JSON list only."""
 
 
-def recognition_filter(
-    links: list[FactLink], question: str, llm: object | None, threshold: float
-) -> list[FactLink]:
+def recognition_filter(links: list[FactLink], question: str, llm: object | None, threshold: float) -> list[FactLink]:
     """Keep the facts that help answer ``question``.
 
     With a langchain-core chat model, the model picks them; otherwise facts whose raw cosine
@@ -56,7 +55,7 @@ def recognition_filter(
     if llm is None:
         return [link for link in links if link.cosine >= threshold]
     numbered = "\n".join(f"{i}. {link.fact.text}" for i, link in enumerate(links, 1))
-    reply = llm.invoke(_FILTER_PROMPT.format(question=question, facts=numbered))
+    reply = llm.invoke(_FILTER_PROMPT.format(question=question, facts=numbered))  # type: ignore[attr-defined]
     chosen = parse_number_list(getattr(reply, "content", reply))
     if chosen is None:
         return links

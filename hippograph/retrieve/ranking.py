@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def same_topic_groups(vectors: np.ndarray, threshold: float, relevance: np.ndarray | None = None,
-                      margin: float = np.inf) -> list[list[int]]:
+def same_topic_groups(
+    vectors: np.ndarray, threshold: float, relevance: np.ndarray | None = None, margin: float = np.inf
+) -> list[list[int]]:
     """Connected groups of rows whose pairwise cosine reaches ``threshold`` (rows L2-normalized)
     and, with ``relevance``, whose relevance to the query differs by at most ``margin``."""
     n = len(vectors)
@@ -30,8 +31,14 @@ def same_topic_groups(vectors: np.ndarray, threshold: float, relevance: np.ndarr
     return [g for g in groups.values() if len(g) > 1]
 
 
-def later_first(ranked: list[str], vectors: np.ndarray, when: list[tuple | None], threshold: float,
-                relevance: np.ndarray | None = None, margin: float = np.inf) -> list[str]:
+def later_first(
+    ranked: list[str],
+    vectors: np.ndarray,
+    when: list[tuple | None],
+    threshold: float,
+    relevance: np.ndarray | None = None,
+    margin: float = np.inf,
+) -> list[str]:
     """Reorder ``ranked`` so that within each same-topic group the later unit comes first.
 
     Two units are about the same thing when their cosine reaches ``threshold`` and their
@@ -47,7 +54,7 @@ def later_first(ranked: list[str], vectors: np.ndarray, when: list[tuple | None]
     rel = None if relevance is None else np.asarray(relevance)[dated]
     for group in same_topic_groups(vectors[dated], threshold, rel, margin) if dated else []:
         members = sorted(dated[g] for g in group)  # rank positions, best first
-        by_time = sorted(members, key=lambda i: when[i], reverse=True)
+        by_time = sorted(members, key=lambda i: when[i], reverse=True)  # type: ignore[arg-type,return-value]
         for position, source in zip(members, by_time):
             out[position] = ranked[source]
     return out

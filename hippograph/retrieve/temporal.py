@@ -62,7 +62,7 @@ def prefer_asked_relation(
         if rules.family(fact.predicate) in asked:
             return True
         role = rules.holder_role(fact.predicate)
-        return bool(role) and any(w.rstrip("s") in words for w in role.split() if w not in ("of", "at", "for"))
+        return bool(role) and any(w.rstrip("s") in words for w in role.split() if w not in ("of", "at", "for"))  # type: ignore[union-attr]
 
     return sorted(links, key=lambda link: -(link.score + (bonus if matches(link.fact) else 0.0)))[:keep]
 
@@ -84,7 +84,7 @@ class TimeView:
         passage_ids = [i for i in ids if index.unit_kind.get(i) == "passage"]
         episode_ids = [i for i in ids if index.unit_kind.get(i) == "episode"]
         dates = {
-            u.id: u.occurred_at
+            u.id: u.occurred_at  # type: ignore[attr-defined]
             for u in [*store.passages(passage_ids), *store.episodes(episode_ids)]
             if getattr(u, "occurred_at", None)
         }
@@ -144,7 +144,7 @@ def _plain(entity_id: str) -> str:
 
 def reference_instant(as_of: str | None, now: dt.datetime) -> dt.datetime:
     """The instant a question is asked at: ``as_of`` (checked ISO) or now."""
-    return parse_as_of(as_of) if as_of is not None else now
+    return parse_as_of(as_of) if as_of is not None else now  # type: ignore[return-value]
 
 
 def time_filter(view: TimeView, as_of: str | None, valid_facts: np.ndarray | None = None) -> np.ndarray:
@@ -153,7 +153,7 @@ def time_filter(view: TimeView, as_of: str | None, valid_facts: np.ndarray | Non
     where someone worked since 2015 answers "as of 2017" with that fact, not with its news)."""
     if as_of is None:
         return np.ones(len(view.starts), dtype=bool)
-    limit = parse_as_of(as_of).timestamp()
+    limit = parse_as_of(as_of).timestamp()  # type: ignore[union-attr]
     with np.errstate(invalid="ignore"):
         seen = ~(view.starts > limit)
     if valid_facts is not None and valid_facts.any():

@@ -18,7 +18,7 @@ def _service(settings):
         service = MemoryService(settings)
     except (StoreError, ValueError) as exc:
         print_error(err, exc)
-        raise typer.Exit(3 if isinstance(exc, StoreError) else 2)
+        raise typer.Exit(3 if isinstance(exc, StoreError) else 2) from None
     service.warm()
     return service
 
@@ -45,10 +45,14 @@ def serve(
         check_bind(host, policy)
     except ValueError as exc:
         print_error(err, exc)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     service = _service(ctx.obj)
-    err.print(line(f"hippograph serving {redact(ctx.obj.store)} on http://{host}:{port} "
-                   f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp; explorer at /ui)"))
+    err.print(
+        line(
+            f"hippograph serving {redact(ctx.obj.store)} on http://{host}:{port} "
+            f"(token {'required' if policy.enabled else 'off: loopback only'}; MCP at /mcp; explorer at /ui)"
+        )
+    )
     try:
         run(service, policy, host=host, port=port, max_body=int(max_body_mb * 1024 * 1024), log_level=log_level)
     finally:

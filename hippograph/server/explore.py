@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..graph.open import redact_uri
+from ..graph.store import GraphStore
 from ..records import DocumentInfo, Episode, Fact, Passage, Supersession
 from ..retrieve.index import RetrievalIndex
 from .operations import check_as_of
@@ -21,7 +22,7 @@ MAX_EXPORTS = 25  # documents read to find supersession links and names for one 
 class NamespaceView:
     """The store and retrieval index of one namespace, read together."""
 
-    store: object  # GraphStore bound to the namespace
+    store: GraphStore  # bound to the namespace
     index: RetrievalIndex
 
     @classmethod
@@ -35,7 +36,7 @@ class NamespaceView:
         cached = getattr(self.index, "_explorer_adjacency", None)
         if cached is None or cached[0] != self.index.generation:
             cached = (self.index.generation, self.index.graph.adjacency())
-            self.index._explorer_adjacency = cached  # type: ignore[attr-defined]  # dies with the snapshot
+            self.index._explorer_adjacency = cached  # dies with the snapshot
         return cached[1]
 
     def _neighbours(self, node: str) -> list[str]:
@@ -198,7 +199,7 @@ def entity_history(service: MemoryService, namespace: str, entity_id: str, as_of
             for e in view.store.synonym_edges()
             if entity_id in (e.source, e.target)
         ),
-        key=lambda a: (-a["score"], a["id"]),
+        key=lambda a: (-a["score"], a["id"]),  # type: ignore[operator]
     )
     return {
         "id": entity_id,

@@ -212,7 +212,7 @@ def list_entities(
         for node in index.graph.node_ids
         if node not in units and _matches(q, node)
     ]
-    rows.sort(key=lambda r: (-r["mentions"], r["id"]))
+    rows.sort(key=lambda r: (-r["mentions"], r["id"]))  # type: ignore[operator]
     return _page(rows, offset, limit)
 
 

@@ -3,7 +3,7 @@ so a slow write never holds up the event loop or the reads beside it)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
@@ -16,7 +16,7 @@ from .explore_schemas import DeletionPreview
 from .service import DEFAULT_NAMESPACE, MemoryService, check_namespace
 
 router = APIRouter()
-ERRORS = {code: {"model": s.ErrorBody} for code in (400, 401, 403, 404, 413, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": s.ErrorBody} for code in (400, 401, 403, 404, 413, 422, 503)}
 
 
 def service(request: Request) -> MemoryService:

@@ -91,7 +91,7 @@ class NamespaceMemory:
 
     def refresh(self) -> None:
         """Make the next read see the last write (called before a write request returns)."""
-        self.reader.retriever.indexes.refresh()
+        self.reader.retriever.indexes.refresh()  # type: ignore[attr-defined]
 
 
 class MemoryService:
@@ -102,7 +102,7 @@ class MemoryService:
         # Loaded now, once: every namespace and both connections share this one model.
         embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size)
         self.embedder = embedder
-        self.writer = Memory(settings, embedder=embedder, llm=llm, namespace=DEFAULT_NAMESPACE)
+        self.writer = Memory(settings, embedder=embedder, llm=llm, namespace=DEFAULT_NAMESPACE)  # type: ignore[arg-type]
         # A second connection for reads: on SQLite (WAL) it never waits for the writer's transaction.
         # (Neo4j's driver pools connections itself: one store object serves both.)
         reader_store = open_store(settings.store) if _is_sqlite(settings.store) else self.writer.store
