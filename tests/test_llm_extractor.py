@@ -42,8 +42,12 @@ def test_parse_json_reply_errors():
 
 
 def test_llm_extractor_through_the_pipeline(memory, tmp_path):
+    from hippograph import Memory
+
     responses = [NER, '{"triples": [["Marie Curie", "born in", "Warsaw"]]}']
-    memory._llm = FakeListChatModel(responses=responses)
+    memory = Memory(
+        memory.settings, store=memory.store, embedder=memory.embedder, llm=FakeListChatModel(responses=responses)
+    )
     note = tmp_path / "curie.txt"
     note.write_text("Marie Curie was born in Warsaw.")
     report = memory.ingest([str(note)], extractor="llm")
