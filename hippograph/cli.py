@@ -387,9 +387,11 @@ def export_store(
     out.print_json(json.dumps(report.as_dict()))
 
 
+from .cli_memory import register as register_memory_commands  # noqa: E402
 from .server.commands import register as register_server_commands  # noqa: E402
 
 register_server_commands(app)
+register_memory_commands(app)
 
 if __name__ == "__main__":
     app()

@@ -47,6 +47,12 @@ class RetrievalSettings:
     time_aware: bool = True
     superseded_penalty: float = 0.5  # score factor of a unit whose every fact is superseded
     vector_index: str = "exact"  # "exact" (numpy) or "hnsw" (hnswlib, for large stores)
+    # Memory mechanisms (README "Memory mechanisms"); all off by default.
+    # Strength and recency (MemoryBank): count each returned unit as recalled (in a side store,
+    # never the store's write lock or generation), and scale scores by retention when > 0.
+    track_recalls: bool = False
+    strength_weight: float = 0.0  # 0 = off; 1 = the score is fully multiplied by retention
+    strength_half_life_days: float = 30.0  # retention halves in this many days x (1 + recalls)
 
     @classmethod
     def hipporag2_published(cls) -> RetrievalSettings:
@@ -93,7 +99,13 @@ class Settings:
         if "HIPPOGRAPH_SYNONYM_THRESHOLD" in env:
             values["synonym_threshold"] = float(env["HIPPOGRAPH_SYNONYM_THRESHOLD"])
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        settings = cls(**values)
+        mechanisms: dict[str, Any] = {}
+        if "HIPPOGRAPH_TRACK_RECALLS" in env:
+            mechanisms["track_recalls"] = env["HIPPOGRAPH_TRACK_RECALLS"].strip().lower() in ("1", "true", "yes", "on")
+        if "HIPPOGRAPH_STRENGTH_WEIGHT" in env:
+            mechanisms["strength_weight"] = float(env["HIPPOGRAPH_STRENGTH_WEIGHT"])
+        return settings.with_retrieval(**mechanisms) if mechanisms else settings
 
     def with_retrieval(self, **changes: Any) -> Settings:
         """A copy with some retrieval settings changed."""

@@ -17,6 +17,7 @@ from .extract.readers import ReadOptions, read_sources
 from .extract.source import Problem, SourceDocument
 from .graph.open import open_store
 from .graph.store import GraphStore
+from .graph.strength import StrengthStore, open_strength
 from .graph.synonyms import SynonymFinder
 from .ids import check_namespace
 from .pipelines import ingest as ingest_pipeline
@@ -32,6 +33,7 @@ from .retrieve.hippo import HippoRetriever
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from .pipelines.forget import ForgetReport
     from .retrieve.answer import Answer
 from .records import RetrievalResult
 
@@ -123,8 +125,23 @@ class Memory:
         return self._models.llm
 
     @cached_property
+    def recall_strength(self) -> StrengthStore:
+        """Recall counts of this namespace's units (a side store: never the store's write lock)."""
+        return open_strength(self.store)
+
+    @cached_property
     def retriever(self) -> HippoRetriever:
-        return HippoRetriever(self.store, self.embedder, self.settings.retrieval, self.llm, self._clock)
+        from .retrieve.strength import StrengthTerm
+
+        cfg = self.settings.retrieval
+        strength = StrengthTerm(self.store, self.recall_strength) if cfg.track_recalls or cfg.strength_weight else None
+        return HippoRetriever(self.store, self.embedder, cfg, self.llm, self._clock, strength)
+
+    def now(self) -> datetime:
+        """What "now" is for this memory (the injected clock, else the system clock in UTC)."""
+        from datetime import timezone
+
+        return self._clock() if self._clock else datetime.now(timezone.utc)
 
     @cached_property
     def synonym_finder(self) -> SynonymFinder:
@@ -235,6 +252,15 @@ class Memory:
         """Delete a document and everything only it supports."""
         return self.store.delete_document(document_id)
 
+    def forget(
+        self, *, older_than: str | None = None, weaker_than: int | None = None, dry_run: bool = False
+    ) -> ForgetReport:
+        """Prune documents every unit of which was last active before ``older_than`` (ISO date or
+        duration: ``30d``) and recalled fewer than ``weaker_than`` times; ``dry_run`` only lists them."""
+        from .pipelines.forget import forget
+
+        return forget(self.store, self.recall_strength, self.now(), older_than, weaker_than, dry_run)
+
     # -- reading ---------------------------------------------------------------------
     def retrieve(
         self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None
@@ -300,6 +326,8 @@ class Memory:
         return self.store.documents()
 
     def close(self) -> None:
+        if "recall_strength" in self.__dict__:
+            self.recall_strength.close()  # writes the recalls still buffered
         self.store.close()
 
     def __enter__(self) -> Memory:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from cypher_check import format_errors, markdown_cypher_blocks, param_names
 
-from hippograph.graph import cypher
+from hippograph.graph import cypher, cypher_mechanisms
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 # How to call each builder of cypher.py: every value of each argument it takes.
@@ -29,10 +29,10 @@ BUILDER_ARGUMENTS = {
 }
 
 
-def cypher_module_statements() -> dict[str, str]:
-    """name -> statement for every constant and every builder output of graph/cypher.py."""
+def cypher_module_statements(module=cypher) -> dict[str, str]:
+    """name -> statement for every constant and every builder output of a graph Cypher module."""
     out: dict[str, str] = {}
-    for name, value in vars(cypher).items():
+    for name, value in vars(module).items():
         if name.startswith("_") or inspect.ismodule(value):
             continue
         if isinstance(value, str) and name.isupper():
@@ -44,7 +44,7 @@ def cypher_module_statements() -> dict[str, str]:
             out.update({f"{name}[{i}]": v for i, v in enumerate(value)})
         elif isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
             out.update({f"{name}[{k!r}]": v for k, v in value.items()})
-        elif inspect.isfunction(value) and value.__module__ == cypher.__name__:
+        elif inspect.isfunction(value) and value.__module__ == module.__name__:
             params = list(inspect.signature(value).parameters)
             unknown = [p for p in params if p not in BUILDER_ARGUMENTS]
             assert not unknown, (
@@ -75,6 +75,13 @@ def test_cypher_module_passes_neo4js_parser(cypher_tools):
     statements = cypher_module_statements()
     assert {"ACTIVATED_SUBGRAPH", "SET_SYNONYM_GROUPS", "GRAPH_EDGE_QUERIES['synonym']"} <= set(statements)
     assert len(statements) > 40
+    errors = cypher_tools.lint({name: (text, None) for name, text in statements.items()})
+    assert not errors, format_errors(errors, statements)
+
+
+def test_mechanism_cypher_passes_neo4js_parser(cypher_tools):
+    statements = cypher_module_statements(cypher_mechanisms)
+    assert {"RECORD_RECALLS", "RECALLS_OF", "RECALL_CONSTRAINT"} <= set(statements)
     errors = cypher_tools.lint({name: (text, None) for name, text in statements.items()})
     assert not errors, format_errors(errors, statements)
 

@@ -3,7 +3,7 @@
 Layers, lowest first (a module may import its own subpackage and anything lower, never higher,
 never a sibling of its own layer):
     errors  <  ids, records, dates  <  config, display  <  embedding, llm  <  extract | graph  <  pipelines | retrieve
-    <  memory  <  flows | server  <  cli_group  <  cli | the package face
+    <  memory  <  flows | server  <  cli_group  <  cli_memory  <  cli | the package face
 Function-level imports count too: a lazy import is still a dependency.
 """
 
@@ -25,6 +25,7 @@ LAYERS = [
     {"memory"},
     {"flows", "server"},
     {"cli_group"},  # the root command group: option hoisting, errors to exit codes
+    {"cli_memory"},  # commands of the memory mechanisms (forget), registered by cli
     {"cli", "__init__", "__main__"},
 ]
 # Packages Prefect may be imported from (pipelines never import it: flows wrap them).

@@ -23,7 +23,8 @@ STORE_SUFFIXES = (
     ".sqlite3-wal",
     ".sqlite3-shm",
 )
-SIDECARS = ("", "-wal", "-shm", "-journal")  # a SQLite file and its journals, whatever its name
+# A SQLite file and its journals, whatever its name, and the recall side file (graph/strength.py).
+SIDECARS = tuple(f"{base}{journal}" for base in ("", ".recalls") for journal in ("", "-wal", "-shm", "-journal"))
 
 
 def store_files(store_path: str | None) -> list[Path]:

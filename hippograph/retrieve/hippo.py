@@ -22,6 +22,7 @@ from .index import IndexCache, RetrievalIndex
 from .linking import FactLink, link_facts, recognition_filter
 from .ranking import later_first
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
+from .strength import StrengthTerm
 from .temporal import TimeView, before_as_of, is_present_tense, prefer_asked_relation, rank_in_time, time_filter
 
 MODES = ("hippo", "dense")
@@ -134,7 +135,9 @@ class HippoRetriever:
         settings: RetrievalSettings | None = None,
         llm: object | None = None,
         now: Callable[[], datetime] | None = None,
+        strength: StrengthTerm | None = None,
     ):
+        self.strength = strength  # recall counts and the optional strength/recency term
         self.store = store
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
@@ -189,10 +192,14 @@ class HippoRetriever:
             clock("link")
         present = cfg.time_aware and is_present_tense(question)
         scores = rank_in_time(scores, seen, view, as_of, present, cfg.superseded_penalty, [f.id for f in result.facts])
+        if self.strength is not None and cfg.strength_weight > 0:
+            scores = self.strength.weigh(scores, index, self.now(), cfg.strength_weight, cfg.strength_half_life_days)
         ranked = [(i, s) for i, s in highest_scoring(index.units.ids, scores, top_k) if np.isfinite(s)]
         if mode == "hippo" and cfg.later_first > 0:
             ranked = self._later_first(index, ranked, dense, cfg)
         result.passages = self._units(index, ranked)
+        if self.strength is not None and cfg.track_recalls:
+            self.strength.record([p.id for p in result.passages], self.now())
         clock("rank")
         return result
 
