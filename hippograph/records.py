@@ -267,6 +267,7 @@ class RetrievedUnit:
     occurred_at: str | None = None
     speaker: str = ""
     context: list[dict[str, Any]] = field(default_factory=list)  # an episode's neighbouring turns, in order
+    cosine: float | None = None  # the unit's embedding cosine with the question (what the reader's abstention reads)
 
 
 @dataclass
@@ -281,6 +282,7 @@ class LinkedFact:
     score: float
     valid_from: str | None = None
     invalid_at: str | None = None
+    cosine: float | None = None  # raw embedding cosine with the question (``score`` is min-max normalized)
 
 
 @dataclass

@@ -299,3 +299,20 @@ def test_cli_date_refuses_non_dates(tmp_path):
     result = run_cli("ingest", str(note), "--date", "last week", store=tmp_path / "s.db")
     assert result.returncode == 2 and "--date" in result.stderr
     assert not (tmp_path / "s.db").exists()
+
+
+def test_configured_functional_relation_supersedes_through_the_ingestion_driver(tmp_path, embedder):
+    from hippograph import Memory, Settings
+
+    texts = [("Acme Corp drives a Volvo.", "2020-01-10"), ("Acme Corp drives a Tesla.", "2023-05-02")]
+    invalid = {}
+    for relations in ((), ("drive",)):
+        settings = Settings(store=f"sqlite:///{tmp_path / f'{len(invalid)}.db'}", functional_relations=relations)
+        with Memory(settings, embedder=embedder) as m:
+            for n, (text, when) in enumerate(texts):
+                m.add_text(text, source=f"s{n}", occurred_at=when)
+            facts = facts_of(m, "acme corp")
+            invalid[relations] = (facts[("drive", "volvo")].invalid_at, facts[("drive", "tesla")].invalid_at)
+    # Not functional by default: both hold. Configured: the later value ends the earlier one.
+    assert invalid[()] == (None, None)
+    assert invalid[("drive",)] == ("2023-05-02", None)

@@ -18,6 +18,7 @@ from ..graph.synonyms import SynonymFinder
 from ..ids import DEFAULT_NAMESPACE
 from .build import Prepared, prepare
 from .isolate import DOCUMENT_ERRORS, duplicate_problem
+from .temporal import DEFAULT_RULES, TemporalRules
 from .work import GroupResult, Worker
 from .write import WritePolicy, write_group
 
@@ -183,6 +184,7 @@ def ingest(
             policy or WritePolicy(),
             progress,
             retry=lambda singles: process(singles, run.now),
+            rules=TemporalRules(tuple(settings.functional_relations)),
         )
     finally:
         close = getattr(outcomes, "close", None)
@@ -205,9 +207,11 @@ def _drive(
     policy: WritePolicy,
     progress: Progress | None,
     retry: Callable[[list[list[Prepared]]], Iterable] | None = None,
+    rules: TemporalRules = DEFAULT_RULES,
 ) -> None:
     """Write each group as its result arrives, in plan order. A group that failed is processed
-    again one document per group (``retry``), so only the documents that fail are refused."""
+    again one document per group (``retry``), so only the documents that fail are refused.
+    Supersession follows ``rules`` (the default vocabulary plus the configured functional relations)."""
     report = run.report
     total, done = len(run.pending), 0
     if progress:
@@ -227,7 +231,7 @@ def _drive(
         else:
             _record_compute(report, outcome)
             start = time.perf_counter()
-            for batch, error in write_group(store, outcome.batches, judge, policy, report):
+            for batch, error in write_group(store, outcome.batches, judge, policy, report, rules):
                 doc = batch.document
                 done += 1
                 if progress:  # per document, not per group

@@ -13,7 +13,7 @@ from ..errors import StoreError, StoreUnavailable
 from ..graph.open import redact_uri
 from ..graph.store import FactReader, StoreWriter, Supersede
 from ..records import DocumentBatch, Supersession
-from .temporal import supersessions_for
+from .temporal import DEFAULT_RULES, TemporalRules, supersessions_for
 
 __all__ = ["StoreUnavailable", "WritePolicy", "write_group"]
 
@@ -29,20 +29,22 @@ class WritePolicy:
     sleep: Callable[[float], None] = time.sleep
 
 
-def judged_candidates(store: StoreWriter, batch: DocumentBatch, judge) -> list[Supersession]:
+def judged_candidates(
+    store: StoreWriter, batch: DocumentBatch, judge, rules: TemporalRules = DEFAULT_RULES
+) -> list[Supersession]:
     """What the LLM judge says the batch replaces (asked with no lock held; re-checked at write)."""
     if judge is None:
         return []
-    by_rules = set(supersessions_for(store, batch, None))  # type: ignore[arg-type]
-    return [s for s in supersessions_for(store, batch, judge) if s not in by_rules]  # type: ignore[arg-type]
+    by_rules = set(supersessions_for(store, batch, None, rules))  # type: ignore[arg-type]
+    return [s for s in supersessions_for(store, batch, judge, rules) if s not in by_rules]  # type: ignore[arg-type]
 
 
-def in_transaction(judged: dict[str, list[Supersession]]) -> Supersede:
+def in_transaction(judged: dict[str, list[Supersession]], rules: TemporalRules = DEFAULT_RULES) -> Supersede:
     """The supersession step a store runs inside each write transaction: the rules against the
     facts stored at that moment, plus the judge's verdicts whose old fact is still current."""
 
     def supersede(batch: DocumentBatch, reader: FactReader) -> list[Supersession]:
-        out = supersessions_for(reader, batch, None)  # type: ignore[arg-type]
+        out = supersessions_for(reader, batch, None, rules)  # type: ignore[arg-type]
         candidates = judged.get(batch.document.id, [])
         if candidates:
             current = {f.id for f in reader.facts([s.old_fact_id for s in candidates]) if f.invalid_at is None}
@@ -53,13 +55,19 @@ def in_transaction(judged: dict[str, list[Supersession]]) -> Supersede:
 
 
 def write_group(
-    store: StoreWriter, batches: list[DocumentBatch], judge, policy: WritePolicy, report=None
+    store: StoreWriter,
+    batches: list[DocumentBatch],
+    judge,
+    policy: WritePolicy,
+    report=None,
+    rules: TemporalRules = DEFAULT_RULES,
 ) -> list[tuple[DocumentBatch, str | None]]:
     """Write a group of documents (the store may batch them into few transactions), each
     all-or-nothing; returns each batch with None (written) or the reason it was refused.
-    Raises ``StoreUnavailable`` once the store has been unreachable for ``policy.deadline``."""
-    judged = {b.document.id: judged_candidates(store, b, judge) for b in batches} if judge else {}
-    supersede = in_transaction(judged)
+    ``rules`` is the relation vocabulary supersession follows (``Settings.functional_relations``
+    extends it). Raises ``StoreUnavailable`` once the store has been unreachable for ``policy.deadline``."""
+    judged = {b.document.id: judged_candidates(store, b, judge, rules) for b in batches} if judge else {}
+    supersede = in_transaction(judged, rules)
     clock = _Deadline(store, policy)
     outcomes = clock.attempt(lambda: store.write_documents(batches, supersede), len(batches))
     result: list[tuple[DocumentBatch, str | None]] = []

@@ -197,7 +197,7 @@ class HippoRetriever:
         ranked = [(i, s) for i, s in highest_scoring(index.units.ids, scores, top_k) if np.isfinite(s)]
         if mode == "hippo" and cfg.later_first > 0:
             ranked = self._later_first(index, ranked, dense, cfg)
-        result.passages = self._units(index, ranked)
+        result.passages = self._units(index, ranked, dense)
         if self.strength is not None and cfg.track_recalls:
             self.strength.record([p.id for p in result.passages], self.now())
         clock("rank")
@@ -253,6 +253,7 @@ class HippoRetriever:
                 round(link.score, 6),
                 link.fact.valid_from,
                 link.fact.invalid_at,
+                round(link.cosine, 6),
             )
             for link in links
         ]
@@ -267,7 +268,7 @@ class HippoRetriever:
         activation = Activation(index.graph.node_ids, mass, index.graph)  # kept for explaining the ranking
         return fuse_ranks(mass[index.unit_nodes], dense, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None, activation
 
-    def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]]) -> list[RetrievedUnit]:
+    def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]], dense: np.ndarray) -> list[RetrievedUnit]:
         passage_ids = [i for i, _ in ranked if index.unit_kind[i] == "passage"]
         episode_ids = [i for i, _ in ranked if index.unit_kind[i] == "episode"]
         around = {i: [n for n in (index.previous_episode.get(i), index.next_episode.get(i)) if n] for i in episode_ids}
@@ -279,10 +280,19 @@ class HippoRetriever:
             r = records.get(unit_id)
             if r is None:
                 continue
+            cosine = round(float(dense[index.units.position[unit_id]]), 6)
             if index.unit_kind[unit_id] == "passage":
                 out.append(
                     RetrievedUnit(
-                        r.id, "passage", r.title, r.text, round(score, 6), r.document_id, r.source_id, r.occurred_at
+                        r.id,
+                        "passage",
+                        r.title,
+                        r.text,
+                        round(score, 6),
+                        r.document_id,
+                        r.source_id,
+                        r.occurred_at,
+                        cosine=cosine,
                     )
                 )
             else:
@@ -310,6 +320,7 @@ class HippoRetriever:
                         r.occurred_at,
                         r.speaker,  # type: ignore[attr-defined]
                         context,
+                        cosine,
                     )
                 )
         return out
