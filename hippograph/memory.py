@@ -13,7 +13,7 @@ from .config import Settings
 from .embedding import Embedder, load_embedder
 from .errors import InputError
 from .extract import get_extractor
-from .extract.readers import ReadOptions, read_sources
+from .extract.readers import ReadOptions, read_sources, read_text
 from .extract.source import Problem, SourceDocument
 from .graph.open import open_store
 from .graph.store import GraphStore
@@ -238,14 +238,23 @@ class Memory:
         )
 
     def add_text(
-        self, text: str, *, source: str, title: str = "", extractor: str | None = None, occurred_at: str | None = None
+        self,
+        text: str,
+        *,
+        source: str,
+        title: str = "",
+        extractor: str | None = None,
+        occurred_at: str | None = None,
+        format: str = "auto",
     ) -> IngestReport:
         """Remember one text under a stable ``source`` key (re-adding changed text replaces it).
 
-        ``occurred_at`` (ISO date or datetime) dates the text: its facts are valid from then."""
-        options = self.read_options(occurred_at)
-        metadata = {"date": options.date, "date_source": "explicit"} if options.date else {}
-        doc = SourceDocument(source=source, title=title or source, text=text, format="text", metadata=metadata)
+        ``occurred_at`` (ISO date or datetime) dates the text: its facts are valid from then.
+        Markdown (``format="markdown"``, or a ``.md`` source) is read as a markdown file is:
+        front matter dates and metadata, headings as section titles, not sentence text."""
+        doc = read_text(source, text, format, self.read_options(occurred_at))
+        if isinstance(doc, SourceDocument) and (title or doc.format == "text"):
+            doc.title = title or source
         return self.ingest_documents([doc], extractor=extractor)
 
     def delete(self, document_id: str) -> bool:

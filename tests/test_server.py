@@ -25,6 +25,19 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "s3cret-test-token"
 CURIE = "Marie Curie was born in Warsaw. Marie Curie discovered polonium with Pierre Curie."
 OTHER = "The Vistula River flows through Krakow to the Baltic Sea."
+NOTE = """---
+title: Priya Shah
+date: 2021-02-10
+updated: 2022-03
+---
+# Priya Shah
+
+Priya Shah works at SAP.
+
+## Hobbies
+
+Priya Shah plays chess in Heidelberg.
+"""
 
 
 @pytest.fixture
@@ -105,6 +118,26 @@ def test_conversation_turn_becomes_an_episode(server):
         assert shown["units"][0]["kind"] == "episode"
         hit = memory.retrieve("Where did Caroline move?", top_k=1).passages[0]
         assert hit.kind == "episode" and hit.speaker == "Caroline" and hit.occurred_at.startswith("2024-05-01")
+
+
+def test_markdown_text_is_read_as_a_markdown_file(server):
+    """Front matter dates the note and headings become section titles, whether the text comes
+    with format "markdown" or under a .md source; plain text keeps the old reading."""
+    with httpx.Client(base_url=server, headers=auth(), timeout=60) as http:
+        by_source = http.post("/remember", json={"text": NOTE, "source": "notes/priya.md"}).json()
+        by_format = http.post("/remember", json={"text": NOTE, "source": "note-2", "format": "markdown"}).json()
+        plain = http.post("/remember", json={"text": NOTE, "source": "note-3", "format": "text"}).json()
+        assert by_source["status"] == by_format["status"] == plain["status"] == "added"
+        shown = {
+            k: http.get(f"/documents/{d['id']}").json() for k, d in (("s", by_source), ("f", by_format), ("t", plain))
+        }
+    for key in ("s", "f"):
+        units = shown[key]["units"]
+        assert [u["title"] for u in units] == ["Priya Shah", "Priya Shah / Hobbies"]
+        assert all(u["occurred_at"] == "2022-03" for u in units)  # updated wins
+        assert all("---" not in u["text"] and "date:" not in u["text"] and "#" not in u["text"] for u in units)
+        assert shown[key]["document"]["title"] == "Priya Shah"
+    assert "updated: 2022-03" in shown["t"]["units"][0]["text"] and shown["t"]["units"][0]["occurred_at"] is None
 
 
 def test_tokens_are_required_everywhere_but_health(server):
@@ -230,6 +263,14 @@ def _mcp_roundtrip(session_factory) -> None:
                 assert (await call("forget", id=doc["id"]))["deleted"] == [doc["id"]]
                 gone = await call("recall", question="Where was Marie Curie born?", top_k=5)
                 assert all(p["document_id"] != doc["id"] for p in gone["passages"])
+                # Markdown (a .md source, or format markdown): front matter dates its units.
+                note = await call("remember", text=NOTE, source="notes/priya.md")
+                await call("remember", text=NOTE.replace("SAP", "Bosch"), source="priya-2", format="markdown")
+                asked = "Where does Priya Shah work?"
+                for as_of, seen in (("2022-02-01", set()), ("2022-04-01", {note["id"]})):
+                    hits = await call("recall_as_of", question=asked, as_of=as_of, top_k=5)
+                    assert {p["document_id"] for p in hits["passages"]} & {note["id"]} == seen
+                    assert all("---" not in p["text"] and "updated:" not in p["text"] for p in hits["passages"])
                 bad = await session.call_tool("recall_as_of", {"question": "x", "as_of": "someday"})
                 assert bad.is_error and "as_of" in bad.content[0].text
 

@@ -71,6 +71,26 @@ def _dated(doc: SourceDocument, options: ReadOptions) -> SourceDocument:
     return doc
 
 
+def read_text(
+    source: str, text: str, fmt: str = "auto", options: ReadOptions | None = None
+) -> SourceDocument | Problem:
+    """One text given directly (SDK, server, MCP) rather than read from a file, read as a file
+    would be: markdown (``fmt="markdown"``, or ``"auto"`` with a ``.md``/``.markdown`` source)
+    gets its front matter as metadata and dates and its headings as section titles; any other
+    text is plain text. ``options`` date it (an explicit date wins over front matter)."""
+    if fmt == "auto":
+        suffix = Path(source.split("#", 1)[0]).suffix.lower()
+        fmt = "markdown" if _TEXT_SUFFIXES.get(suffix) == "markdown" else "text"
+    if fmt not in ("text", "markdown"):
+        raise ConfigError(f"format {fmt!r} does not apply to a single text: use text or markdown")
+    doc = (
+        _read_markdown(source, text)
+        if fmt == "markdown"
+        else SourceDocument(source, _title(source, text, fmt), text, fmt)
+    )
+    return doc if isinstance(doc, Problem) else _dated(doc, options or ReadOptions())
+
+
 def read_sources(
     sources: list[str],
     fmt: str = "auto",

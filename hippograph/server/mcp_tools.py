@@ -81,6 +81,15 @@ def build_mcp(service: MemoryService) -> MCPServer:
         speaker: Annotated[
             str | None, Field(description=("who said it, for a conversation turn (stored as a time-stamped episode)"))
         ] = None,
+        format: Annotated[
+            Literal["auto", "text", "markdown"],
+            Field(
+                description=(
+                    "markdown: front matter dates and headings read as for .md files; "
+                    "auto: markdown when source ends in .md, else text"
+                )
+            ),
+        ] = "auto",
         namespace: NamespaceArg = DEFAULT_NAMESPACE,
         ctx: Context | None = None,
     ) -> dict:
@@ -94,6 +103,7 @@ def build_mcp(service: MemoryService) -> MCPServer:
             title=title,
             occurred_at=occurred_at,
             speaker=speaker,
+            format=format,
         )
 
     @app.tool()

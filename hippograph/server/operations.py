@@ -7,12 +7,13 @@ Each takes plain values and returns plain data (JSON-ready); input problems rais
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 
 from ..errors import InputError
 from ..extract.conversations import normalize_timestamp
-from ..extract.source import SourceDocument, Turn
+from ..extract.readers import ReadOptions, read_text
+from ..extract.source import Problem, SourceDocument, Turn
 from ..ids import short_hash
 from .service import MemoryService
 
@@ -31,7 +32,13 @@ def check_as_of(as_of: str | None) -> str | None:
 
 
 def _source_document(
-    text: str, source: str | None, title: str | None, occurred_at: str | None, speaker: str | None, fmt: str
+    text: str,
+    source: str | None,
+    title: str | None,
+    occurred_at: str | None,
+    speaker: str | None,
+    fmt: str,
+    options: ReadOptions,
 ) -> SourceDocument:
     if not text.strip():
         raise InputError("text is empty: send the text to remember")
@@ -54,9 +61,17 @@ def _source_document(
             metadata={"speaker": turn.speaker},
         )
     key = source or "text:" + short_hash(text)
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), key)
-    metadata = {"date": when} if when else {}
-    return SourceDocument(key, title or first_line.lstrip("# ")[:120], text, fmt, metadata=metadata)
+    # Markdown is read as a file is (front matter -> dates and metadata, headings -> section
+    # titles); an explicit occurred_at wins over front matter dates.
+    doc = read_text(key, text, fmt, replace(options, date=when))
+    if isinstance(doc, Problem):
+        raise InputError(f"text of {key!r} could not be read as {fmt}: {doc.reason}")
+    if title:
+        doc.title = title
+    elif doc.format == "text":
+        first_line = next((line.strip() for line in text.splitlines() if line.strip()), key)
+        doc.title = first_line.lstrip("# ")[:120]
+    return doc
 
 
 def remember(
@@ -68,12 +83,13 @@ def remember(
     title: str | None = None,
     occurred_at: str | None = None,
     speaker: str | None = None,
-    format: str = "text",
+    format: str = "auto",
     extractor: str | None = None,
 ) -> dict:
-    """Write one document (text or a conversation turn); returns its id and what happened."""
-    doc = _source_document(text, source, title, occurred_at, speaker, format)
+    """Write one document (text, markdown or a conversation turn); returns its id and what happened.
+    ``format`` "auto" reads a ``.md``/``.markdown`` source as markdown, anything else as text."""
     ns = service.namespace(namespace)
+    doc = _source_document(text, source, title, occurred_at, speaker, format, ns.writer.read_options())
     with service.write_lock:
         report = ns.writer.ingest_documents([doc], extractor=extractor)
         ns.refresh()  # the next recall, from any client, sees what was just written

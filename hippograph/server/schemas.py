@@ -40,7 +40,13 @@ class RememberRequest(BaseModel):
     speaker: str | None = Field(
         None, max_length=200, description="set for a conversation turn: it becomes a time-stamped episode"
     )
-    format: Literal["text", "markdown"] = "text"
+    format: Literal["auto", "text", "markdown"] = Field(
+        "auto",
+        description=(
+            "markdown: front matter dates and metadata, headings as section titles (as for .md files); "
+            "auto: markdown when source ends in .md or .markdown, else text"
+        ),
+    )
     extractor: Literal["spacy", "llm", "none"] | None = Field(None, description="default: the server's")
     namespace: str = Namespace
 
