@@ -9,7 +9,11 @@ read it before temporal features: markdown as plain text (no front matter dates)
 retrieval. LoCoMo dev5 temporal-category evidence recall (and category 5 abstention) runs with
 ``--locomo``.
 
-    python bench/temporal.py [--locomo] [--data ../shared/datasets]
+Abstention is measured at the reader's calibrated threshold and as a trade-off curve over
+thresholds (bench/abstention.py); ``--calibrate`` refits the support model on the tuning split
+(two LoCoMo conversations, odd scenario questions) and prints it for retrieve/abstain.py.
+
+    python bench/temporal.py [--locomo] [--calibrate] [--data ../shared/datasets]
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ import json
 import tempfile
 from pathlib import Path
 
+import abstention
 from common import ROOT, markdown_table, write_results
 
 from hippograph import Memory, Settings
 from hippograph.config import RetrievalSettings
 from hippograph.ids import normalize_name
+from hippograph.retrieve.abstain import CALIBRATED, AbstentionModel, Evidence, evidence_of
 from hippograph.retrieve.qa_metrics import normalize_answer
 
 SCENARIO = ROOT / "data" / "temporal"
@@ -53,6 +59,7 @@ def score_question(memory: Memory, q: dict, arm: dict) -> dict:
         "top_fact": top.text if top else None,
         "answer": answer.answer,
         "abstained": answer.abstained,
+        "evidence": evidence_of(retrieved).as_dict(),  # what the reader's abstention decided on
     }
     if q["kind"] == "absent":
         row["correct"] = answer.abstained
@@ -99,6 +106,7 @@ def locomo_sample(sample: dict, docs: list) -> dict:
     sid = sample["sample_id"]
     recall: dict[str, list[float]] = {str(c): [] for c in (1, 2, 3, 4)}
     abstained: dict[str, list[bool]] = {"answerable": [], "adversarial": []}
+    evidence: list[dict] = []  # per question: category and the reader's evidence measures
     with Memory(Settings(store=f"sqlite:///{CACHE / f'temporal-locomo-{sid}.db'}")) as memory:
         memory.ingest_documents([d for d in docs if d.metadata["sample_id"] == sid], extractor="spacy")
         for qa in sample["qa"]:
@@ -113,7 +121,8 @@ def locomo_sample(sample: dict, docs: list) -> dict:
             retrieved.passages = retrieved.passages[:5]
             answer = answer_question(retrieved, None)
             abstained["adversarial" if category == 5 else "answerable"].append(answer.abstained)
-    return {"recall": recall, "abstained": abstained}
+            evidence.append({"category": category, "evidence": evidence_of(retrieved).as_dict()})
+    return {"recall": recall, "abstained": abstained, "evidence": evidence}
 
 
 def locomo(data: str | None, only: str | None = None) -> dict | None:
@@ -132,7 +141,7 @@ def locomo(data: str | None, only: str | None = None) -> dict | None:
     per: dict[str, dict] = {}
     for sample in samples:
         sid = sample["sample_id"]
-        cached = CACHE / f"temporal-locomo-{sid}.json"
+        cached = CACHE / f"temporal-locomo-{sid}-evidence.json"  # scores with the reader's evidence
         if only is not None and sid != only:
             if cached.exists():
                 per[sid] = json.loads(cached.read_text())
@@ -146,7 +155,13 @@ def locomo(data: str | None, only: str | None = None) -> dict | None:
     adversarial = [x for r in per.values() for x in r["abstained"]["adversarial"]]
     answerable = [x for r in per.values() for x in r["abstained"]["answerable"]]
     every = [x for v in recall.values() for x in v]
+    rows = [
+        abstention.row("locomo", sid, e["category"] == 5, Evidence(**e["evidence"]))
+        for sid, r in per.items()
+        for e in r["evidence"]
+    ]
     return {
+        "rows": rows,
         "recall@10": {
             "temporal": 100 * sum(recall["2"]) / len(recall["2"]),
             "overall": 100 * sum(every) / len(every),
@@ -172,6 +187,9 @@ def main() -> None:
     parser.add_argument("--data")
     parser.add_argument("--locomo", action="store_true", help="also run LoCoMo dev5 (slow: five conversations)")
     parser.add_argument("--locomo-sample", help="score only this LoCoMo conversation (cached), then stop")
+    parser.add_argument(
+        "--calibrate", action="store_true", help="refit the reader's abstention model on the tuning split and print it"
+    )
     args = parser.parse_args()
     if args.locomo_sample:
         locomo(args.data, args.locomo_sample)
@@ -202,7 +220,12 @@ def main() -> None:
         "expected value\n\n" + markdown_table(["arm", "questions", "n", "top fact", "answer", "both"], rows)
     )
     lo = locomo(args.data) if args.locomo else None
+    evidence_rows = [
+        abstention.row("scenario", r["id"], r["kind"] == "absent", Evidence(**r["evidence"]))
+        for r in results["temporal"]["rows"]
+    ]
     if lo is not None:
+        evidence_rows += lo.pop("rows")
         results["locomo"] = lo
         table += "\n\n## LoCoMo dev5 (hippo mode)\n\n" + markdown_table(
             ["measure", "value"],
@@ -213,7 +236,48 @@ def main() -> None:
                 ["false abstention on categories 1-4", lo["false_abstention_categories1_4"]],
             ],
         )
+    model = abstention.fit(evidence_rows) if args.calibrate else CALIBRATED
+    if args.calibrate:
+        print(f"fitted on the tuning split, for hippograph/retrieve/abstain.py:\nCALIBRATED = {model!r}")
+    table += "\n\n" + abstention_report(results, evidence_rows, model, args.calibrate)
     write_results("temporal", results, table)
+
+
+def abstention_report(results: dict, rows: list[dict], model: AbstentionModel, refitted: bool) -> str:
+    """Abstention at the model's threshold per corpus and split, and the trade-off curve."""
+    from dataclasses import asdict
+
+    results["abstention"] = {
+        "model": asdict(model),
+        "refitted_in_this_run": refitted,
+        "tuning": {"locomo": list(abstention.TUNING_LOCOMO), "scenario": "odd-numbered questions"},
+        "at_threshold": abstention.table(rows, model),
+        "curve": abstention.curve(rows, model),
+    }
+    text = (
+        "## Reader abstention (support model: weights coverage / unit cosine / fact cosine "
+        f"{model.weights}, bias {model.bias}, threshold {model.threshold}"
+        + (", refitted in this run" if refitted else "")
+        + ")\n\nUnanswerable = scenario `absent` questions and LoCoMo category 5 (adversarial); "
+        "answerable = the other scenario questions and LoCoMo categories 1-4. Tuning split: LoCoMo "
+        f"{', '.join(abstention.TUNING_LOCOMO)} and the odd-numbered scenario questions; held-out: the rest.\n\n"
+    )
+    text += markdown_table(
+        ["corpus", "split", "n unanswerable", "abstention %", "n answerable", "false abstention %"],
+        [
+            [t["corpus"], t["split"], t["n_unanswerable"], t["abstention"], t["n_answerable"], t["false_abstention"]]
+            for t in results["abstention"]["at_threshold"]
+        ],
+    )
+    columns = [k for k in results["abstention"]["curve"][0] if k != "threshold"]
+    text += "\n\n### Trade-off: abstention / false abstention (%) by threshold\n\n" + markdown_table(
+        ["threshold", *columns],
+        [
+            [line["threshold"], *(f"{line[c]['abstention']:.1f} / {line[c]['false_abstention']:.1f}" for c in columns)]
+            for line in results["abstention"]["curve"]
+        ],
+    )
+    return text
 
 
 if __name__ == "__main__":

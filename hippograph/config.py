@@ -81,6 +81,9 @@ class Settings:
     date_keys: tuple[str, ...] = ("updated", "date", "created")
     file_dates: bool = False  # opt-in: undated files are dated by their modification time
     functional_relations: tuple[str, ...] = ()  # more predicates a subject has one value of at a time
+    # The extractive reader abstains when its evidence support (0-1, see retrieve/abstain.py) is
+    # below this; None = the threshold calibrated in bench/temporal.py. 0 = only on missing names.
+    abstain_below: float | None = None
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
 
     @classmethod

@@ -282,7 +282,7 @@ class Memory:
         from .retrieve.answer import answer_question
 
         retrieved = self.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
-        return answer_question(retrieved, self.llm)
+        return answer_question(retrieved, self.llm, self.settings.abstain_below)
 
     def show(self, document_id: str) -> dict[str, Any] | None:
         """What the store holds for one document: its units and the facts each supports

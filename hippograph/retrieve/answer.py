@@ -8,9 +8,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from ..extract.chunking import split_sentences
-from .qa_metrics import normalize_answer
+from .abstain import CALIBRATED, AbstentionModel, evidence_of, stems
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
-from .temporal import BEFORE_PHRASE
 
 ABSTAIN = "Not in memory: the retrieved passages do not contain the answer."
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -98,10 +97,13 @@ def reader_prompt(retrieved: RetrievalResult) -> str:
     )
 
 
-def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> Answer:
-    """Answer from the retrieved units: the LLM when given, else the extractive reader."""
+def answer_question(
+    retrieved: RetrievalResult, llm: object | None = None, abstain_below: float | None = None
+) -> Answer:
+    """Answer from the retrieved units: the LLM when given, else the extractive reader (which
+    abstains when its evidence support is below ``abstain_below``; None: the calibrated threshold)."""
     if llm is None:
-        return extractive_answer(retrieved)
+        return extractive_answer(retrieved, abstain_below=abstain_below)
     passages = retrieved.passages
     base = Answer(retrieved.question, ABSTAIN, [], passages, retrieved.facts, True, "llm")
     if not passages:
@@ -117,136 +119,10 @@ def answer_question(retrieved: RetrievalResult, llm: object | None = None) -> An
     return base
 
 
-_STOP = {
-    "a",
-    "an",
-    "and",
-    "are",
-    "as",
-    "at",
-    "be",
-    "been",
-    "by",
-    "currently",
-    "did",
-    "do",
-    "does",
-    "ever",
-    "for",
-    "from",
-    "had",
-    "has",
-    "have",
-    "he",
-    "her",
-    "his",
-    "how",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "many",
-    "much",
-    "name",
-    "named",
-    "now",
-    "of",
-    "on",
-    "or",
-    "she",
-    "still",
-    "than",
-    "that",
-    "the",
-    "their",
-    "then",
-    "there",
-    "they",
-    "this",
-    "to",
-    "today",
-    "was",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "who",
-    "whom",
-    "whose",
-    "why",
-    "with",
-}
-# Words a question uses for time or for asking, which no evidence sentence needs to repeat.
-_QUESTION_ONLY = {
-    "after",
-    "ago",
-    "anymore",
-    "before",
-    "current",
-    "currently",
-    "date",
-    "days",
-    "first",
-    "last",
-    "latest",
-    "moment",
-    "month",
-    "now",
-    "nowadays",
-    "present",
-    "recently",
-    "still",
-    "these",
-    "time",
-    "today",
-    "year",
-}
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in normalize_answer(text).split() if w not in _STOP}
-
-
-def _stem(word: str) -> str:
-    """A crude English stem, enough to match "works"/"worked"/"working" with "work"."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def unanswered_words(retrieved: RetrievalResult) -> tuple[list[str], list[str]]:
-    """Question words no retrieved unit, title or linked fact contains: (names, other words).
-
-    A name (a capitalized word not opening the question) missing from all the evidence means the
-    memory holds nothing about it; so do two or more missing content words.
-    """
-    evidence = " ".join(
-        [*(f"{p.title} {p.speaker} {p.text}" for p in retrieved.passages), *(f.text for f in retrieved.facts)]
-    )
-    known = {_stem(w) for w in normalize_answer(evidence).split()}
-    # "before X" names what the answer came before: X need not be in evidence dated before it.
-    question = BEFORE_PHRASE.sub(" ", retrieved.question) if retrieved.as_of else retrieved.question
-    tokens = re.findall(r"[\w$'-]+", question)
-    names, words = [], []  # type: ignore[var-annotated]
-    for n, token in enumerate(tokens):
-        for word in normalize_answer(token).split():
-            if word in _STOP or word in _QUESTION_ONLY or word.isdigit() or _stem(word) in known:
-                continue
-            (names if n > 0 and token[:1].isupper() else words).append(word)
-    return names, words
-
-
-def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in _content_words(text)}
-
-
 def _answer_terms(retrieved: RetrievalResult, question_words: set[str]) -> set[str]:
     """Stems of the value the best linked fact gives: the side of it the question does not name."""
     for fact in retrieved.facts:
-        sides = [_stems(fact.subject.rpartition(":")[2]), _stems(fact.object.rpartition(":")[2])]
+        sides = [stems(fact.subject.rpartition(":")[2]), stems(fact.object.rpartition(":")[2])]
         named = [bool(side & question_words) for side in sides]
         if named[0] != named[1]:
             return sides[1] if named[0] else sides[0]
@@ -260,28 +136,33 @@ def _body(passage: RetrievedUnit) -> str:
     return passage.text
 
 
-def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Answer:
+def extractive_answer(
+    retrieved: RetrievalResult,
+    max_sentences: int = 1,
+    model: AbstentionModel = CALIBRATED,
+    abstain_below: float | None = None,
+) -> Answer:
     """The sentence(s) of the top passages that best cover the question, cited.
 
     A sentence scores the IDF-weighted question words it shares, counting its passage's title
     words as its own (the title is what the passage is about: a cheap stand-in for
     coreference), half that for words of the linked facts, and loses a little per passage
     rank; a sentence naming the value of the best linked (time-valid) fact gains as much as
-    its best word. Abstains when nothing overlaps, or when the question names something (or
-    asks about two or more things) the evidence never mentions.
+    its best word. Abstains when nothing overlaps, when the question names something the
+    evidence never mentions, or when ``model`` finds too little support (``abstain_below``,
+    None: the model's calibrated threshold; see ``retrieve/abstain.py``).
     """
     answer = Answer(retrieved.question, ABSTAIN, [], retrieved.passages, retrieved.facts, True, "extractive")
-    names, words = unanswered_words(retrieved)
-    if names or len(words) >= 2:
+    if not retrieved.passages or model.abstains(evidence_of(retrieved), abstain_below):
         return answer
-    question_words = _stems(retrieved.question)
-    fact_words = set().union(*(_stems(f.text) for f in retrieved.facts)) if retrieved.facts else set()
+    question_words = stems(retrieved.question)
+    fact_words = set().union(*(stems(f.text) for f in retrieved.facts)) if retrieved.facts else set()
     value = _answer_terms(retrieved, question_words)
     candidates = []
     for rank, passage in enumerate(retrieved.passages):
-        title_words = _stems(f"{passage.title} {passage.speaker}")
+        title_words = stems(f"{passage.title} {passage.speaker}")
         for position, sentence in enumerate(split_sentences(" ".join(_body(passage).split()))):
-            words = _stems(sentence) | title_words  # type: ignore[assignment]  # every sentence is about its title (or speaker)
+            words = stems(sentence) | title_words  # every sentence is about its title (or speaker)
             candidates.append((rank, position, sentence, passage.id, words))
     # Rare words (in few candidate sentences) say more about the answer than common ones.
     document_frequency = Counter(w for *_, words in candidates for w in words)
@@ -292,10 +173,10 @@ def extractive_answer(retrieved: RetrievalResult, max_sentences: int = 1) -> Ans
 
     scored = []
     for rank, position, sentence, pid, words in candidates:
-        shared = words & question_words  # type: ignore[operator]
+        shared = words & question_words
         score = sum(idf(w) for w in shared)
-        score += 0.5 * sum(idf(w) for w in words & (fact_words - question_words))  # type: ignore[misc,operator]
-        if shared and value and value <= _stems(sentence):
+        score += 0.5 * sum(idf(w) for w in words & (fact_words - question_words))
+        if shared and value and value <= stems(sentence):
             # It names the value the best time-valid fact gives: that is the answer sentence.
             score += sum(idf(w) for w in question_words if document_frequency[w])
         if score > 0:

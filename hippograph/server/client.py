@@ -91,7 +91,7 @@ class MemoryClient:
         title: str | None = None,
         occurred_at: str | None = None,
         speaker: str | None = None,
-        format: str = "text",
+        format: str = "auto",
     ) -> dict:
         """Remember a text (or, with ``speaker``, a conversation turn); returns ``{id, status, ...}``."""
         body = {
