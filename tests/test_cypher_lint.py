@@ -2,7 +2,7 @@
 
 The test server is ArcadeDB, which accepts Cypher that Neo4j rejects; Neo4j's linter
 (`@neo4j-cypher/language-support`, see tests/cypher_check.py) is the check that the statements
-are Neo4j's Cypher. Checked: each statement constant and builder of `hippograph/graph/cypher.py`,
+are Neo4j's Cypher. Checked: each statement constant and builder of `hippograph/graph/cypher/`,
 every statement the Neo4j store sends while the store contract tests run (recorded by the Bolt
 fixture's driver), every Cypher block of docs/neo4j.md (GDS ones included), and the
 `--explain-cypher` output.
@@ -11,6 +11,7 @@ fixture's driver), every Cypher block of docs/neo4j.md (GDS ones included), and 
 from __future__ import annotations
 
 import inspect
+import pkgutil
 import re
 from pathlib import Path
 
@@ -30,7 +31,8 @@ BUILDER_ARGUMENTS = {
 
 
 def cypher_module_statements(module=cypher) -> dict[str, str]:
-    """name -> statement for every constant and every builder output of a graph Cypher module."""
+    """name -> statement for every constant and every builder output of a graph Cypher module (or
+    of the package graph/cypher/, whose submodules it re-exports)."""
     out: dict[str, str] = {}
     for name, value in vars(module).items():
         if name.startswith("_") or inspect.ismodule(value):
@@ -44,7 +46,7 @@ def cypher_module_statements(module=cypher) -> dict[str, str]:
             out.update({f"{name}[{i}]": v for i, v in enumerate(value)})
         elif isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
             out.update({f"{name}[{k!r}]": v for k, v in value.items()})
-        elif inspect.isfunction(value) and value.__module__ == module.__name__:
+        elif inspect.isfunction(value) and value.__module__ in (module.__name__, *_submodules(module)):
             params = list(inspect.signature(value).parameters)
             unknown = [p for p in params if p not in BUILDER_ARGUMENTS]
             assert not unknown, (
@@ -62,6 +64,10 @@ def cypher_module_statements(module=cypher) -> dict[str, str]:
             else:
                 raise AssertionError(f"cypher.{name} accepted none of its BUILDER_ARGUMENTS")
     return out
+
+
+def _submodules(module) -> list[str]:
+    return [f"{module.__name__}.{m.name}" for m in pkgutil.iter_modules(getattr(module, "__path__", []))]
 
 
 def _combinations(choices: list[tuple]) -> list[list]:
