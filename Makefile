@@ -20,9 +20,12 @@ demo: install
 test: install lint
 	$(PYTHON) -m pytest -q -p no:cacheprovider
 
-# The edit-test loop: unit tests that load no model and start no server (well under 30 s).
+# The edit-test loop: unit tests that load no model and start no server (under 30 s). The pytest
+# plugins langchain-tests brings (langsmith, syrupy, benchmark, codspeed, recording, socket) and
+# anyio's serve no fast test and cost seconds to import, so this run leaves them out.
+FAST_NO_PLUGINS = $(foreach p,langsmith_plugin syrupy benchmark codspeed recording socket anyio,-p no:$(p))
 test-fast:
-	$(PYTHON) -m pytest -q -p no:cacheprovider -m fast
+	$(PYTHON) -m pytest -q -p no:cacheprovider $(FAST_NO_PLUGINS) -m fast
 
 lint:
 	$(PYTHON) -m ruff check hippograph tests bench

@@ -108,7 +108,19 @@ def cypher_tools():
 
 # -- the fast tier (`make test-fast`): tests that load no model, start no server and read no dataset --
 HEAVY_FIXTURES = {"embedder", "bolt_server", "datasets", "prefect_harness", "cypher_tools"}
+# Modules whose every test is heavy. Under `-m fast` they are not even imported (pytest_ignore_collect):
+# importing them (FastAPI, Prefect, Playwright, langchain-tests...) was most of the fast run's time.
 HEAVY_MODULES = {
+    "test_bad_requests",
+    "test_embedding",
+    "test_langchain_standard",
+    "test_musique",
+    "test_neo4j_browser",
+    "test_neo4j_store",
+    "test_retrieval",
+    "test_store_faults",
+    "test_ui_api",
+    "test_spacy_extractor",  # loads the spaCy pipeline: a model
     "test_notebook",
     "test_flows",
     "test_server",
@@ -123,6 +135,13 @@ HEAVY_MODULES = {
     "test_transfer",
     "test_cypher_lint",
 }
+
+
+def pytest_ignore_collect(collection_path, config):
+    """`-m fast` skips the heavy modules before importing them; any other selection collects all."""
+    if config.getoption("markexpr") == "fast" and collection_path.suffix == ".py":
+        return collection_path.stem in HEAVY_MODULES or None
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

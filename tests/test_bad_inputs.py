@@ -174,17 +174,6 @@ def test_one_failing_document_does_not_fail_its_group(memory):
     assert seen[:5] == [0, 1, 2, 3, 4]  # progress per document, not per group
 
 
-def test_spacy_texts_over_its_length_limit_are_read_in_pieces():
-    from hippograph.extract.spacy_extractor import SpacyExtractor
-
-    extractor = SpacyExtractor(max_chars=400)
-    text = "Marie Curie worked in Paris. " * 60  # 1,740 characters: five pieces
-    [extraction] = extractor.extract([text], ["Marie Curie"])
-    assert ("Marie Curie", "work in", "Paris") in extraction.triples
-    extractor.nlp.max_length = 1000  # spaCy itself would refuse the whole text
-    assert extractor.extract([text], [""])[0].entities
-
-
 # -- command-line arguments: each refused with a message and exit code, before any damage --------
 
 

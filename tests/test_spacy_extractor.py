@@ -38,3 +38,12 @@ def test_pronoun_subject_falls_back_to_title(extractor):
 def test_no_triples_from_text_without_verbs(extractor):
     (result,) = extractor.extract(["Paris, France."])
     assert result.triples == []
+
+
+def test_texts_over_its_length_limit_are_read_in_pieces():
+    extractor = SpacyExtractor(max_chars=400)
+    text = "Marie Curie worked in Paris. " * 60  # 1,740 characters: five pieces
+    [extraction] = extractor.extract([text], ["Marie Curie"])
+    assert ("Marie Curie", "work in", "Paris") in extraction.triples
+    extractor.nlp.max_length = 1000  # spaCy itself would refuse the whole text
+    assert extractor.extract([text], [""])[0].entities

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -281,23 +279,25 @@ def test_llm_reader_gets_reference_date_valid_facts_and_unit_dates(memory):
 
 # -- CLI -------------------------------------------------------------------------------------
 def run_cli(*args, store):
-    env = dict(os.environ, HIPPOGRAPH_STORE=f"sqlite:///{store}")
-    return subprocess.run(
-        [sys.executable, "-m", "hippograph.cli", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    """The command line in-process (what it prints and its exit code; no interpreter to start)."""
+    from typer.testing import CliRunner
+
+    from hippograph.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"HIPPOGRAPH_STORE": f"sqlite:///{store}"})
 
 
 @pytest.mark.parametrize("bad", ["yesterday", "2023-13-45"])
 def test_cli_as_of_refuses_non_iso_dates(tmp_path, bad):
     result = run_cli("query", "Where does Priya work?", "--as-of", bad, store=tmp_path / "none.db")
-    assert result.returncode == 2
+    assert result.exit_code == 2
     assert "ISO" in result.stderr and bad in result.stderr
 
 
 def test_cli_date_refuses_non_dates(tmp_path):
     note = write(tmp_path, "n.txt", "Priya Shah works at SAP.")
     result = run_cli("ingest", str(note), "--date", "last week", store=tmp_path / "s.db")
-    assert result.returncode == 2 and "--date" in result.stderr
+    assert result.exit_code == 2 and "--date" in result.stderr
     assert not (tmp_path / "s.db").exists()
 
 

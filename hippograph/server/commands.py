@@ -37,7 +37,6 @@ def serve(
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
     """Serve the HTTP API (and MCP at /mcp) with models loaded once and kept warm."""
-    from .app import serve as run
     from .auth import check_bind, load_policy
 
     try:
@@ -47,6 +46,8 @@ def serve(
         print_error(err, exc)
         raise typer.Exit(2) from None
     service = _service(ctx.obj)
+    from .app import serve as run  # after the store opened: a refused store is reported at once
+
     err.print(
         line(
             f"hippograph serving {redact(ctx.obj.store)} on http://{host}:{port} "
@@ -61,9 +62,9 @@ def serve(
 
 def mcp(ctx: typer.Context) -> None:
     """Serve MCP on stdio (for desktop agents): remember, recall, recall_as_of, answer, forget."""
-    from .mcp_tools import build_mcp
-
     service = _service(ctx.obj)
+    from .mcp_tools import build_mcp  # after the store opened, as for serve
+
     try:
         build_mcp(service).run()  # stdio; stdout carries the protocol, logs go to stderr
     finally:

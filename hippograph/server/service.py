@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from ..config import Settings
-from ..embedding import Embedder, load_embedder
+from ..embedding import Embedder
 from ..errors import ConfigError, InputError
 from ..graph.open import open_store
 from ..graph.store import StoreReader
@@ -99,10 +99,11 @@ class MemoryService:
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None, llm: object | None = None):
         self.settings = settings
-        # Loaded now, once: every namespace and both connections share this one model.
-        embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size)
-        self.embedder = embedder
+        # The store opens first: an unreachable or refused store is reported before a model loads.
         self.writer = Memory(settings, embedder=embedder, llm=llm, namespace=DEFAULT_NAMESPACE)  # type: ignore[arg-type]
+        # Loaded now, once: every namespace and both connections share this one model.
+        embedder = self.writer.embedder
+        self.embedder = embedder
         # A second connection for reads: on SQLite (WAL) it never waits for the writer's transaction.
         # (Neo4j's driver pools connections itself: one store object serves both.)
         reader_store = open_store(settings.store) if _is_sqlite(settings.store) else self.writer.store
