@@ -3,7 +3,8 @@
 Layers, lowest first (a module may import its own subpackage and anything lower, never higher,
 never a sibling of its own layer):
     errors  <  ids, records, dates  <  config, display  <  embedding, llm  <  extract | graph  <  pipelines | retrieve
-    <  memory  <  flows | server  <  cli_group  <  cli_memory  <  cli | the package face
+    <  memory  <  flows | server  <  cli_group  <  cli_ingest | cli_store | cli_query | cli_flows | cli_memory
+    <  cli | the package face
 Function-level imports count too: a lazy import is still a dependency.
 """
 
@@ -25,7 +26,9 @@ LAYERS = [
     {"memory"},
     {"flows", "server"},
     {"cli_group"},  # the root command group: option hoisting, errors to exit codes
-    {"cli_memory"},  # commands of the memory mechanisms (forget), registered by cli
+    # The commands, one module per job, registered by cli: ingest; stats/documents/show/delete/export;
+    # query/answer/demo; flows run/serve; the memory mechanisms (forget).
+    {"cli_ingest", "cli_store", "cli_query", "cli_flows", "cli_memory"},
     {"cli", "__init__", "__main__"},
 ]
 # Packages Prefect may be imported from (pipelines never import it: flows wrap them).
