@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from .rows import Counts, FactRow, UnitRow
+
 
 class ExplainNode(BaseModel):
     id: str
@@ -39,36 +41,15 @@ class Explanation(BaseModel):
     edges: list[ExplainEdge]
 
 
-class TimelineSource(BaseModel):
-    id: str
-    kind: str
-    title: str
-    text: str
-    document_id: str
-    source: str
-    occurred_at: str | None = None
-    speaker: str = ""
+class TimelineSource(UnitRow):
+    """A unit on an entity's timeline."""
 
 
-class Superseding(BaseModel):
-    id: str
-    text: str
-    subject: str
-    predicate: str
-    object: str
-    valid_from: str | None = None
-    invalid_at: str | None = None
+class Superseding(FactRow):
     at: str | None = None
 
 
-class TimelineFact(BaseModel):
-    id: str
-    subject: str
-    predicate: str
-    object: str
-    text: str
-    valid_from: str | None = None
-    invalid_at: str | None = None
+class TimelineFact(FactRow):
     status: str = Field(..., description="current/superseded (now), or valid/not_yet_valid/superseded at as_of")
     superseded_by: list[Superseding]
     supersedes: list[str]
@@ -89,16 +70,6 @@ class EntityHistory(BaseModel):
     mentions: int
     facts: list[TimelineFact] = Field(..., description="facts about it (subject or object), oldest first")
     units: list[TimelineSource] = Field(..., description="passages and episodes mentioning it (dated up to as_of)")
-
-
-class Counts(BaseModel):
-    documents: int
-    passages: int
-    episodes: int
-    entities: int
-    facts: int
-    edges: int
-    edges_by_type: dict[str, int]
 
 
 class FactRef(BaseModel):

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .explore_schemas import Explanation
+from .rows import Counts, FactRow, UnitRow
 from .service import DEFAULT_NAMESPACE
 
 MAX_TEXT = 1_000_000  # characters of one remembered text
@@ -60,40 +61,30 @@ class RememberResponse(BaseModel):
     synonyms_added: int = 0
 
 
-class RecallRequest(BaseModel):
+class Question(BaseModel):
+    """What /recall and /answer are asked."""
+
     question: str = Field(..., min_length=1, max_length=10_000)
     top_k: int = Field(5, ge=1, le=100)
     mode: Literal["hippo", "dense"] = "hippo"
     as_of: str | None = AsOf
     namespace: str = Namespace
+
+
+class RecallRequest(Question):
     debug: bool = Field(False, description="include per-stage server timings (timings_ms)")
     explain: bool = Field(False, description="include the activated subgraph of this very run (explain)")
 
 
-class Unit(BaseModel):
-    id: str
-    kind: str
-    title: str
-    text: str
+class Unit(UnitRow):
     score: float
-    document_id: str
     source_id: str = ""
-    occurred_at: str | None = None
-    speaker: str = ""
-    context: list[dict] = []
-    source: str = Field("", description="the source key of the unit's document")
+    context: list[dict] = Field([])
     seed_facts: list[str] = Field([], description="ids of the linked facts it supports or whose entities it mentions")
 
 
-class FactOut(BaseModel):
-    id: str
-    subject: str
-    predicate: str
-    object: str
-    text: str
+class FactOut(FactRow):
     score: float | None = None
-    valid_from: str | None = None
-    invalid_at: str | None = None
 
 
 class RecallResponse(BaseModel):
@@ -107,12 +98,8 @@ class RecallResponse(BaseModel):
     explain: Explanation | None = None
 
 
-class AnswerRequest(BaseModel):
-    question: str = Field(..., min_length=1, max_length=10_000)
-    top_k: int = Field(5, ge=1, le=100)
-    mode: Literal["hippo", "dense"] = "hippo"
-    as_of: str | None = AsOf
-    namespace: str = Namespace
+class AnswerRequest(Question):
+    pass
 
 
 class AnswerResponse(BaseModel):
@@ -164,21 +151,12 @@ class FactPage(Page):
     items: list[FactOut]
 
 
-class EntityDetail(BaseModel):
-    id: str
-    mentions: int
+class EntityDetail(EntityOut):
     facts: list[FactOut] = Field(..., description="facts whose subject it is, current and superseded")
 
 
-class Stats(BaseModel):
+class Stats(Counts):
     namespace: str
-    documents: int
-    passages: int
-    episodes: int
-    entities: int
-    facts: int
-    edges: int
-    edges_by_type: dict[str, int]
 
 
 class Health(BaseModel):
