@@ -27,9 +27,13 @@ from common import CACHE, dataset, markdown_table, percentile, write_results
 from musique import build_store, questions, recall
 
 from hippograph import Memory, Settings
+from hippograph.embedding import limit_compute_threads
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("index", "encode", "link", "ppr", "rank", "serialize")
+# "app": arrival to response start inside the server (its Server-Timing header); "framework" is
+# what of it no stage accounts for (auth, validation, threadpool hand-off, JSON encoding).
+BREAKDOWN = (*STAGES, "framework", "app")
 
 
 def free_port() -> int:
@@ -38,7 +42,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(store: str, token: str) -> tuple[subprocess.Popen, str]:
+def start_server(store: str, token: str, threads: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ) | {"HIPPOGRAPH_API_TOKEN": token, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
@@ -53,6 +57,8 @@ def start_server(store: str, token: str) -> tuple[subprocess.Popen, str]:
             str(port),
             "--log-level",
             "warning",
+            "--threads",
+            str(threads),
         ],
         env=env,
         stderr=subprocess.PIPE,
@@ -77,7 +83,11 @@ def timed_recall(http: httpx.Client, question: str, top_k: int = 5) -> tuple[flo
     response = http.post("/recall", json={"question": question, "top_k": top_k, "debug": True})
     elapsed = (time.perf_counter() - start) * 1000
     response.raise_for_status()
-    return elapsed, response.json()
+    body = response.json()
+    header = dict(part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))
+    body["timings_ms"]["app"] = float(header["app"])
+    body["timings_ms"]["framework"] = float(header["app"]) - sum(body["timings_ms"].get(s, 0.0) for s in STAGES)
+    return elapsed, body
 
 
 def summary(latencies: list[float]) -> dict:
@@ -91,7 +101,9 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=25, help="questions each concurrent client sends")
     parser.add_argument("--requests", type=int, default=100, help="sequential requests of the 1-client run")
     parser.add_argument("--limit", type=int, help="only the first N passages (and the questions they answer)")
+    parser.add_argument("--threads", type=int, default=1, help="compute threads, server and in-process alike")
     args = parser.parse_args()
+    limit_compute_threads(args.threads)  # the in-process baseline runs as the server does
     items = questions(args.data)
     if args.limit:
         CACHE.mkdir(parents=True, exist_ok=True)  # the same file build_store fills: a prefix of it
@@ -127,7 +139,7 @@ def main() -> None:
     memory.close()
 
     token = secrets.token_urlsafe(24)
-    process, url = start_server(store_uri, token)
+    process, url = start_server(store_uri, token, args.threads)
     try:
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
@@ -139,7 +151,7 @@ def main() -> None:
                 if n < len(items):
                     http_recall.append(recall([p["text"] for p in body["passages"]], items[n]["gold"], 5))
                 same_top5 += [p["id"] for p in body["passages"]] == local_top5[n]
-                for stage in STAGES:
+                for stage in BREAKDOWN:
                     stages[stage].append(body["timings_ms"].get(stage, 0.0))
 
             # Concurrent clients; every question is new to the server, so each request encodes.
@@ -182,6 +194,7 @@ def main() -> None:
             "facts": stats.facts,
             "edges": stats.edges,
         },
+        "compute_threads": args.threads,
         "requests_1_client": len(asked),
         "questions": len(items),
         "in_process": local | {"recall@5": 100 * sum(local_recall) / len(items)},

@@ -103,6 +103,22 @@ class SentenceTransformerEmbedder:
         return vector
 
 
+def limit_compute_threads(threads: int) -> None:
+    """Intra-op threads of torch and of numpy's BLAS for this whole process.
+
+    A server answers many small requests at once: one thread per request keeps cores for the
+    requests beside it, while torch's default (one thread per core, spinning while it waits)
+    made a single-query encode several times slower on a busy 2-core machine (measured).
+    """
+    if threads < 1:
+        raise ModelError(f"threads must be at least 1, not {threads}")
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(threads)
+    threadpool_limits(threads)
+
+
 @lru_cache(maxsize=4)
 def load_embedder(model: str = DEFAULT_EMBEDDER, batch_size: int = 64) -> SentenceTransformerEmbedder:
     """Load (once per process) the embedder named in the settings."""

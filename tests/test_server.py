@@ -314,3 +314,48 @@ def test_index_snapshots_are_never_changed_under_a_reader(service):
     assert after is not before and len(after.units) == len(units) + 1 and len(after.fact_records) > len(facts)
     # A request still holding the old snapshot sees it exactly as it was.
     assert list(before.units.ids) == units and list(before.fact_records) == facts and before.graph.size == edges
+
+
+def test_a_pinned_reader_keeps_its_snapshot_across_writes_and_no_write_copies_the_index(service, monkeypatch):
+    import copy
+
+    from hippograph.server import operations as ops
+
+    copies = []
+    real_deepcopy = copy.deepcopy
+    monkeypatch.setattr(copy, "deepcopy", lambda x, *a: copies.append(type(x).__name__) or real_deepcopy(x, *a))
+    ops.remember(service, "default", CURIE, source="notes/curie")
+    ns = service.namespace("default")
+    pinned = threading.Event()
+    done = threading.Event()
+    seen = {}
+
+    def reader():
+        with ns.reading() as index:
+            seen["units"] = list(index.units.ids)
+            pinned.set()
+            done.wait(60)
+            seen["after"] = list(index.units.ids)
+            seen["same"] = ns.indexes.get() is index  # every access in the request: the same copy
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert pinned.wait(30)
+    ops.remember(service, "default", OTHER, source="notes/vistula")  # updates the standby copy
+    second = threading.Thread(
+        target=lambda: ops.remember(service, "default", "Polonium is named after Poland.", source="notes/po")
+    )
+    second.start()
+    second.join(2)
+    assert second.is_alive()  # this change would update the reader's copy: it waits for the read
+    done.set()
+    thread.join(30)
+    second.join(60)
+    assert not second.is_alive()
+    assert seen["after"] == seen["units"] and seen["same"]
+    latest = ns.indexes.get()
+    assert len(latest.units) == len(seen["units"]) + 2
+    hits = ops.recall(service, "default", "What is polonium named after?", top_k=1)
+    assert "Poland" in hits["passages"][0]["text"]
+    # One copy ever (the second buffer), however many changes: never one per refresh.
+    assert copies.count("RetrievalIndex") == 1

@@ -130,7 +130,7 @@ class SQLiteStore(GraphStore):
 
     def facts_about(self, subject_id: str) -> list[Fact]:
         rows = self._query(
-            f"SELECT {_FACT} FROM facts WHERE subject=? AND namespace=? ORDER BY valid_from, created_at",
+            f"SELECT {_FACT} FROM facts WHERE subject=? AND +namespace=? ORDER BY valid_from, created_at",
             (subject_id, self.namespace),
         )
         return [Fact(*row) for row in rows]
@@ -255,10 +255,10 @@ class SQLiteStore(GraphStore):
     def document_units(self, document_id: str) -> list[Passage | Episode]:
         args = (document_id, self.namespace)
         passages = self._query(
-            f"SELECT {_PASSAGE} FROM passages WHERE document_id=? AND namespace=? ORDER BY position", args
+            f"SELECT {_PASSAGE} FROM passages WHERE document_id=? AND +namespace=? ORDER BY position", args
         )
         episodes = self._query(
-            f"SELECT {_EPISODE} FROM episodes WHERE document_id=? AND namespace=? ORDER BY position", args
+            f"SELECT {_EPISODE} FROM episodes WHERE document_id=? AND +namespace=? ORDER BY position", args
         )
         return [*(Passage(*row) for row in passages), *(Episode(*row) for row in episodes)]
 
@@ -270,7 +270,7 @@ class SQLiteStore(GraphStore):
             chunk = ids[i : i + 500]
             rows = self._query(
                 f"SELECT s.unit_id, {fields} FROM supports s JOIN facts f ON f.id = s.fact_id "
-                f"WHERE f.namespace=? AND s.unit_id IN ({','.join('?' * len(chunk))}) "
+                f"WHERE +f.namespace=? AND s.unit_id IN ({','.join('?' * len(chunk))}) "
                 "ORDER BY s.unit_id, f.subject, f.predicate, f.object",
                 [self.namespace, *chunk],
             )
@@ -301,14 +301,14 @@ class SQLiteStore(GraphStore):
         batch.passages = [
             Passage(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
             for row in self._query(
-                f"SELECT {_PASSAGE}, embedding FROM passages WHERE document_id=? AND namespace=? ORDER BY position",
+                f"SELECT {_PASSAGE}, embedding FROM passages WHERE document_id=? AND +namespace=? ORDER BY position",
                 args,
             )
         ]
         batch.episodes = [
             Episode(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
             for row in self._query(
-                f"SELECT {_EPISODE}, embedding FROM episodes WHERE document_id=? AND namespace=? ORDER BY position",
+                f"SELECT {_EPISODE}, embedding FROM episodes WHERE document_id=? AND +namespace=? ORDER BY position",
                 args,
             )
         ]
@@ -380,11 +380,13 @@ class SQLiteStore(GraphStore):
 
     def _rows_by_id(self, select: str, ids: Sequence[str]) -> list[tuple]:
         """Rows of ``select`` (which has no WHERE) for ``ids`` in this namespace, in the order asked."""
+        # ``+namespace``: without statistics SQLite may pick the (unselective) namespace index and
+        # scan every row of the namespace instead of looking the ids up by primary key.
         found: dict[str, tuple] = {}
         ids = list(ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._query(f"{select} WHERE namespace=? AND id IN ({marks})", [self.namespace, *chunk]):
+            for row in self._query(f"{select} WHERE +namespace=? AND id IN ({marks})", [self.namespace, *chunk]):
                 found[row[0]] = row
         return [found[i] for i in ids if i in found]

@@ -132,7 +132,7 @@ def check_references(db: sqlite3.Connection, namespace: str, batch: DocumentBatc
         r[0]
         for chunk in _chunks(sorted(entity_ids))
         for r in db.execute(
-            f"SELECT id FROM entities WHERE namespace=? AND id IN ({','.join('?' * len(chunk))})", [namespace, *chunk]
+            f"SELECT id FROM entities WHERE +namespace=? AND id IN ({','.join('?' * len(chunk))})", [namespace, *chunk]
         )
     }
     missing = entity_ids - found
@@ -141,7 +141,7 @@ def check_references(db: sqlite3.Connection, namespace: str, batch: DocumentBatc
         r[0]
         for chunk in _chunks(sorted(fact_ids))
         for r in db.execute(
-            f"SELECT id FROM facts WHERE namespace=? AND id IN ({','.join('?' * len(chunk))})", [namespace, *chunk]
+            f"SELECT id FROM facts WHERE +namespace=? AND id IN ({','.join('?' * len(chunk))})", [namespace, *chunk]
         )
     }
     missing |= fact_ids - found

@@ -10,7 +10,8 @@ from ..display import line, print_error, redact
 err = Console(stderr=True)
 
 
-def _service(settings):
+def _service(settings, threads: int = 1):
+    from ..embedding import limit_compute_threads
     from ..graph.store import StoreError
     from .service import MemoryService
 
@@ -19,6 +20,7 @@ def _service(settings):
     except (StoreError, ValueError) as exc:
         print_error(err, exc)
         raise typer.Exit(3 if isinstance(exc, StoreError) else 2) from None
+    limit_compute_threads(threads)  # after the store opened (a refused one is reported at once)
     service.warm()
     return service
 
@@ -35,6 +37,9 @@ def serve(
     ),
     max_body_mb: float = typer.Option(8.0, "--max-body-mb", help="largest request body accepted"),
     log_level: str = typer.Option("info", "--log-level"),
+    threads: int = typer.Option(
+        1, "--threads", min=1, help="compute threads per request (torch, BLAS); requests run side by side"
+    ),
 ) -> None:
     """Serve the HTTP API (and MCP at /mcp) with models loaded once and kept warm."""
     from .auth import check_bind, load_policy
@@ -45,7 +50,7 @@ def serve(
     except ValueError as exc:
         print_error(err, exc)
         raise typer.Exit(2) from None
-    service = _service(ctx.obj)
+    service = _service(ctx.obj, threads)
     from .app import serve as run  # after the store opened: a refused store is reported at once
 
     err.print(

@@ -13,7 +13,7 @@ from ..graph.store import GraphStore
 from ..records import DocumentInfo, Episode, Fact, Passage, Supersession
 from ..retrieve.index import RetrievalIndex
 from .operations import check_as_of
-from .service import MemoryService
+from .service import MemoryService, one_snapshot
 
 MAX_EXPORTS = 25  # documents read to find supersession links and names for one entity
 
@@ -155,6 +155,7 @@ def _fact_row(fact: Fact) -> dict:
     }
 
 
+@one_snapshot
 def entity_history(service: MemoryService, namespace: str, entity_id: str, as_of: str | None = None) -> dict:
     """An entity's name, aliases, facts as a timeline (with provenance and supersession) and mentions."""
     as_of = check_as_of(as_of)
@@ -223,6 +224,7 @@ def _entity_name(view: NamespaceView, entity_id: str, doc_ids: list[str]) -> str
     return entity_id
 
 
+@one_snapshot
 def deletion_preview(service: MemoryService, namespace: str, document_id: str) -> dict:
     """What deleting ``document_id`` removes (counts as ``GET /stats`` counts them) and which facts
     and entities only it supports; the cascade rules are the stores' (``delete_document``)."""
@@ -287,6 +289,7 @@ def deletion_preview(service: MemoryService, namespace: str, document_id: str) -
     }
 
 
+@one_snapshot
 def overview(service: MemoryService, namespace: str) -> dict:
     """Counts, namespaces, the store (credentials masked), last change and the index state."""
     reader = service.namespace(namespace).reader

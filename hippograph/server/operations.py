@@ -15,7 +15,7 @@ from ..extract.conversations import normalize_timestamp
 from ..extract.readers import ReadOptions, read_text
 from ..extract.source import Problem, SourceDocument, Turn
 from ..ids import short_hash
-from .service import MemoryService
+from .service import MemoryService, one_snapshot
 
 
 def check_as_of(as_of: str | None) -> str | None:
@@ -130,6 +130,7 @@ def forget(
     return {"deleted": deleted, "namespace": namespace}
 
 
+@one_snapshot
 def recall(
     service: MemoryService,
     namespace: str,
@@ -164,6 +165,7 @@ def recall(
     return out
 
 
+@one_snapshot
 def answer(
     service: MemoryService,
     namespace: str,
@@ -217,6 +219,7 @@ def show_document(service: MemoryService, namespace: str, document_id: str) -> d
     return data
 
 
+@one_snapshot
 def list_entities(
     service: MemoryService, namespace: str, *, q: str | None = None, offset: int = 0, limit: int = 50
 ) -> dict:
@@ -232,6 +235,7 @@ def list_entities(
     return _page(rows, offset, limit)
 
 
+@one_snapshot
 def show_entity(service: MemoryService, namespace: str, entity_id: str) -> dict:
     ns = service.namespace(namespace)
     index = ns.reader.retriever.indexes.get()
@@ -241,6 +245,7 @@ def show_entity(service: MemoryService, namespace: str, entity_id: str) -> dict:
     return {"id": entity_id, "mentions": int(index.unit_mentions.get(entity_id, 0)), "facts": facts}
 
 
+@one_snapshot
 def list_facts(
     service: MemoryService,
     namespace: str,

@@ -2,15 +2,20 @@
 
 A write (remember, forget) runs on the writer's store connection under one lock; reads run on
 a second connection, so on SQLite (WAL) they read the last committed state while a write
-transaction is open instead of waiting for it. The retrieval index a read uses is an immutable
-snapshot: a refresh applies the change feed to a copy and swaps the copy in, so a read never waits
-for a refresh that another request started and never sees an index half-updated.
+transaction is open instead of waiting for it. The retrieval index is kept as two copies
+(left-right): readers use the active one, a refresh applies the change feed to the other one and
+swaps them, so a read never waits for a refresh, never sees an index half-updated, and no change
+copies the whole index (each change is applied once to each copy, at the cost of what changed).
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..config import Settings
@@ -23,7 +28,16 @@ from ..ids import check_namespace as check_namespace_name
 from ..memory import Memory
 from ..retrieve.index import IndexCache, RetrievalIndex
 
-__all__ = ["DEFAULT_NAMESPACE", "MemoryService", "NamespaceMemory", "SnapshotIndexCache", "check_namespace"]
+Read = Callable[..., dict]
+
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "MemoryService",
+    "NamespaceMemory",
+    "SnapshotIndexCache",
+    "check_namespace",
+    "one_snapshot",
+]
 
 
 def check_namespace(name: str) -> str:
@@ -34,51 +48,91 @@ def check_namespace(name: str) -> str:
         raise InputError(str(exc)) from exc
 
 
-def _detached(index: RetrievalIndex) -> RetrievalIndex | None:
-    """A private copy of ``index`` for the change feed to update in place (None: reload in full).
-
-    ``RetrievalIndex.refresh`` changes vectors, records, graph and chains in place; readers may be
-    using this snapshot right now, so the next one starts from a copy.
-    """
-    try:
-        return copy.deepcopy(index)
-    except (TypeError, RuntimeError, copy.Error):  # e.g. an ANN backend that cannot be copied
-        return None
-
-
 class SnapshotIndexCache(IndexCache):
-    """An ``IndexCache`` safe for concurrent readers: snapshots are swapped, never mutated."""
+    """An ``IndexCache`` safe for concurrent readers, as two copies of the index (left-right).
+
+    ``reading()`` pins the active copy for the request (``get()`` inside it returns that copy).
+    A refresh brings the standby copy up to the store through the change feed (it lags one
+    refresh behind, so it replays the last two change sets), then makes it the active one. The
+    standby is only changed once no request pinned to it is still running; readers never wait.
+    The second copy is made once, on the first refresh (a deep copy, or a load from the store
+    when the index cannot be copied).
+    """
 
     def __init__(self, store: StoreReader, backend: str = "exact"):
         super().__init__(store, backend)
-        self._refreshing = threading.Lock()
+        self._standby: RetrievalIndex | None = None
+        self._refreshing = threading.Lock()  # one refresh at a time
+        self._pins = threading.Condition()  # guards the swap and the reader counts
+        self._readers: Counter[int] = Counter()  # id(copy) -> requests pinned to it
+        self._local = threading.local()
+
+    @contextmanager
+    def reading(self) -> Iterator[RetrievalIndex]:
+        """The index one request reads from start to end (nested calls share it)."""
+        pinned = getattr(self._local, "index", None)
+        if pinned is not None:
+            yield pinned
+            return
+        if self._index is None:
+            self.refresh()
+        elif self._index.generation != self.store.generation() and self._refreshing.acquire(blocking=False):
+            # Another process wrote: catch up, unless a refresh is under way (then read the last one).
+            try:
+                self._catch_up()
+            finally:
+                self._refreshing.release()
+        with self._pins:
+            index = self._index
+            assert index is not None
+            self._readers[id(index)] += 1
+        self._local.index = index
+        try:
+            yield index
+        finally:
+            self._local.index = None
+            with self._pins:
+                self._readers[id(index)] -= 1
+                if not self._readers[id(index)]:
+                    del self._readers[id(index)]
+                    self._pins.notify_all()
 
     def get(self) -> RetrievalIndex:
-        current = self._index
-        if current is not None and current.generation == self.store.generation():
-            return current
-        if current is None:
-            return self.refresh()
-        # Someone else is building the next snapshot: answer from this one rather than wait.
-        if not self._refreshing.acquire(blocking=False):
-            return current
-        try:
-            return self._build(current)
-        finally:
-            self._refreshing.release()
+        pinned = getattr(self._local, "index", None)
+        if pinned is not None:
+            return pinned
+        with self.reading() as index:  # outside a request: the active copy, caught up
+            return index
 
     def refresh(self) -> RetrievalIndex:
-        """Bring the snapshot up to the store's generation, waiting for a refresh in progress."""
+        """Bring the index up to the store's generation, waiting for a refresh in progress."""
         with self._refreshing:
-            current = self._index
-            if current is not None and current.generation == self.store.generation():
-                return current
-            return self._build(current)
+            return self._catch_up()
 
-    def _build(self, current: RetrievalIndex | None) -> RetrievalIndex:
-        previous = _detached(current) if current is not None else None
-        self._index = RetrievalIndex.load(self.store, self.backend, previous=previous)
-        return self._index
+    def _catch_up(self) -> RetrievalIndex:
+        """(Holding ``_refreshing``.) Load the first index, or bring the standby up and swap."""
+        current = self._index
+        if current is None:
+            self._index = RetrievalIndex.load(self.store, self.backend)
+            return self._index
+        if current.generation == self.store.generation():
+            return current
+        standby = self._standby
+        if standby is None:
+            standby = self._second_copy(current)
+        else:
+            with self._pins:  # requests still reading the standby (pinned before the last swap)
+                self._pins.wait_for(lambda: not self._readers[id(standby)])
+        following = RetrievalIndex.load(self.store, self.backend, previous=standby)
+        with self._pins:
+            self._index, self._standby = following, current
+        return following
+
+    def _second_copy(self, current: RetrievalIndex) -> RetrievalIndex:
+        try:
+            return copy.deepcopy(current)
+        except (TypeError, RuntimeError, copy.Error):  # e.g. an ANN backend that cannot be copied
+            return RetrievalIndex.load(self.store, self.backend)
 
 
 @dataclass
@@ -91,7 +145,15 @@ class NamespaceMemory:
 
     def refresh(self) -> None:
         """Make the next read see the last write (called before a write request returns)."""
-        self.reader.retriever.indexes.refresh()  # type: ignore[attr-defined]
+        self.indexes.refresh()
+
+    @property
+    def indexes(self) -> SnapshotIndexCache:
+        return self.reader.retriever.indexes  # type: ignore[return-value]
+
+    def reading(self):
+        """Pin one index snapshot for a whole request (retrieval, annotation, explain)."""
+        return self.indexes.reading()
 
 
 class MemoryService:
@@ -134,6 +196,18 @@ class MemoryService:
         if self.reader.store is not self.writer.store:
             self.reader.close()
         self.writer.close()
+
+
+def one_snapshot(read: Read) -> Read:
+    """Run a read operation ``read(service, namespace, ...)`` on one pinned index snapshot, so
+    every index access it makes (retrieval, annotation, explain) sees the same generation."""
+
+    @functools.wraps(read)
+    def pinned(service: MemoryService, namespace: str, *args, **kwargs) -> dict:
+        with service.namespace(namespace).reading():
+            return read(service, namespace, *args, **kwargs)
+
+    return pinned
 
 
 def _is_sqlite(uri: str) -> bool:

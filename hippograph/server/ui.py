@@ -8,6 +8,7 @@ and ``/ui/static/*`` are public; everything else keeps the server's token rule.
 from __future__ import annotations
 
 import json
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -103,13 +104,21 @@ class GuardMiddleware:
             await send({"type": "http.response.body", "body": body})
             return
 
+        start = time.perf_counter()
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *(h for h in SECURITY_HEADERS if h[0] not in present),
+                # ``app``: arrival to response start in this process (auth, validation, the
+                # handler, serialization), beside the handler's own stages in Server-Timing.
+                app_ms = f"app;dur={(time.perf_counter() - start) * 1000:.3f}".encode()
+                headers = [
+                    (name, value + b", " + app_ms if name.lower() == b"server-timing" else value)
+                    for name, value in message.get("headers", [])
                 ]
+                present = {name.lower() for name, _ in headers}
+                if b"server-timing" not in present:
+                    headers.append((b"server-timing", app_ms))
+                message["headers"] = [*headers, *(h for h in SECURITY_HEADERS if h[0] not in present)]
             await send(message)
 
         await self.app(scope, receive, with_headers)
