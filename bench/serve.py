@@ -144,7 +144,7 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
             timed_recall(http, "warm up the connection")
-            one_ms, http_recall, stages, same_top5 = [], [], {s: [] for s in STAGES}, 0
+            one_ms, http_recall, stages, same_top5 = [], [], {s: [] for s in BREAKDOWN}, 0
             for n, question in enumerate(asked):
                 elapsed, body = timed_recall(http, question)
                 one_ms.append(elapsed)
