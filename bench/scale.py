@@ -91,10 +91,13 @@ def synthetic_documents(count: int, start: int, rng: np.random.Generator, mentio
 
 
 def build(path: Path, passages: int) -> dict:
-    """Write the synthetic store through ``IngestPipeline`` (real store API); cached by size."""
+    """Write the synthetic store through the ingestion driver's steps (plan -> build -> embed ->
+    the store's ``write_documents``: the real store API); cached by size."""
+    from hippograph.config import Settings
     from hippograph.extract.base import NoExtractor
     from hippograph.graph.sqlite_store import SQLiteStore
-    from hippograph.pipelines.ingest import IngestPipeline
+    from hippograph.pipelines.ingest import plan, split
+    from hippograph.pipelines.work import Models, process_group
 
     done = path.with_suffix(".done")
     if done.exists():
@@ -103,20 +106,22 @@ def build(path: Path, passages: int) -> dict:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
     store = SQLiteStore(path)
-    pipeline = IngestPipeline(store=store, embedder=SyntheticEncoder(), extractor=NoExtractor(), group_size=256)
+    settings = Settings(store=f"sqlite:///{path}")
+    models = Models(SyntheticEncoder(), NoExtractor())  # type: ignore[arg-type]
     rng = np.random.default_rng(passages)
     mentions: list[str] = []
     next_entity = [0]
     chunk = 2000
     for start in range(0, passages, chunk):
-        plan = pipeline.plan(
+        run = plan(
             synthetic_documents(min(chunk, passages - start), start, rng, mentions, next_entity),
-            "2026-01-01T00:00:00+00:00",
+            store.document_hashes,
+            settings,
+            extractor="none",
+            now="2026-01-01T00:00:00+00:00",
         )
-        for group_start in range(0, len(plan.pending), pipeline.group_size):
-            group = plan.pending[group_start : group_start + pipeline.group_size]
-            for batch in pipeline.build(group, pipeline.extract(group), plan):
-                store.write_document(batch)
+        for group in split(run.pending, 256):
+            store.write_documents(process_group(group, models, run.now).batches)
         # Bulk build: clear the pending marks without synonym edges (synthetic entity vectors).
         store.add_synonyms([], resolved=store.pending_synonym_entities())
         print(f"  built {min(start + chunk, passages)} passages in {time.perf_counter() - started:.0f}s", flush=True)
@@ -132,10 +137,12 @@ def rss_mb() -> float:
 
 def measure(path: Path, passages: int, backend: str) -> dict:
     """One fresh process per store: everything the row reports."""
-    from hippograph.config import RetrievalSettings
+    from hippograph.config import RetrievalSettings, Settings
     from hippograph.extract.base import NoExtractor
     from hippograph.graph.sqlite_store import SQLiteStore
-    from hippograph.pipelines.ingest import IngestPipeline
+    from hippograph.graph.synonyms import SynonymFinder
+    from hippograph.pipelines.ingest import in_process, ingest
+    from hippograph.pipelines.work import Models
     from hippograph.retrieve.hippo import HippoRetriever
 
     store = SQLiteStore(path)
@@ -145,10 +152,11 @@ def measure(path: Path, passages: int, backend: str) -> dict:
     started = time.perf_counter()
     index = retriever.indexes.get()
     load_s = time.perf_counter() - started
-    pipeline = IngestPipeline(store=store, embedder=encoder, extractor=NoExtractor())
+    settings = Settings(store=f"sqlite:///{path}")
+    process = in_process(Models(encoder, NoExtractor()))  # type: ignore[arg-type]
     started = time.perf_counter()
-    pipeline.synonyms = None
-    pipeline._add_synonyms()  # loads the kept entity neighbour index once
+    synonyms = SynonymFinder(settings.synonym_threshold)
+    synonyms.sync(store)  # loads the kept entity neighbour index once
     synonym_load_s = time.perf_counter() - started
     rng = np.random.default_rng(10**7 + passages)
     mentions = [f"entity {int(i)}" for i in rng.integers(0, max(1, passages * 8), 5000)]
@@ -162,7 +170,7 @@ def measure(path: Path, passages: int, backend: str) -> dict:
     added_docs = []
     for n, doc in enumerate(synthetic_documents(20, 10**8 + int(time.time()), rng, mentions, next_entity)):
         started = time.perf_counter()
-        report = pipeline.run([doc])
+        report = ingest([doc], store, settings, process, extractor="none", synonyms=synonyms)
         result = retriever.retrieve(questions[n], top_k=10)
         add_ms.append((time.perf_counter() - started) * 1000)
         assert report.added and result.passages
