@@ -17,7 +17,7 @@ from hippograph.retrieve.abstain import AbstentionModel, Evidence
 
 FEATURES = ("coverage", "unit_cosine", "fact_cosine")
 TUNING_LOCOMO = ("conv-26", "conv-30")  # the other three LoCoMo dev5 conversations are held out
-THRESHOLDS = [round(t, 2) for t in np.arange(0.0, 0.61, 0.05)]
+THRESHOLDS = [round(float(t), 2) for t in np.arange(0.0, 0.61, 0.05)]
 
 
 def is_tuning(corpus: str, key: str) -> bool:

@@ -240,7 +240,32 @@ def main() -> None:
     if args.calibrate:
         print(f"fitted on the tuning split, for hippograph/retrieve/abstain.py:\nCALIBRATED = {model!r}")
     table += "\n\n" + abstention_report(results, evidence_rows, model, args.calibrate)
+    table += "\n\n" + must_shows(results)
     write_results("temporal", results, table)
+
+
+def must_shows(results: dict) -> str:
+    """Issue 15's must-shows, computed in this run."""
+    s = results["temporal"]["summary"]
+    checks = [
+        ("now: top fact and answer name the value", s["now"]["both"], ">= 90"),
+        ("as of: top fact and answer name the value", s["as_of"]["both"], ">= 85"),
+        ("abstention on unanswerable scenario questions", s["absent"]["abstention"], ">= 80"),
+        ("false abstention on answerable scenario questions", s["false_abstention"], "<= 5"),
+    ]
+    lo = results.get("locomo")
+    if lo is not None:
+        checks += [
+            ("LoCoMo dev5 temporal-category evidence R@10", lo["recall@10"]["temporal"], ">= 63.1"),
+            ("LoCoMo dev5 overall evidence R@10", lo["recall@10"]["overall"], ">= 53.9"),
+        ]
+    rows = []
+    for name, value, bound in checks:
+        op, limit = bound.split()
+        met = value >= float(limit) if op == ">=" else value <= float(limit)
+        rows.append([name, value, bound, "met" if met else "NOT met"])
+    results["must_shows"] = [dict(zip(("check", "value", "bound", "status"), r)) for r in rows]
+    return "## Must-shows (issue 15)\n\n" + markdown_table(["check", "value", "bound", "status"], rows)
 
 
 def abstention_report(results: dict, rows: list[dict], model: AbstentionModel, refitted: bool) -> str:
@@ -273,7 +298,10 @@ def abstention_report(results: dict, rows: list[dict], model: AbstentionModel, r
     text += "\n\n### Trade-off: abstention / false abstention (%) by threshold\n\n" + markdown_table(
         ["threshold", *columns],
         [
-            [line["threshold"], *(f"{line[c]['abstention']:.1f} / {line[c]['false_abstention']:.1f}" for c in columns)]
+            [
+                f"{line['threshold']:.2f}",
+                *(f"{line[c]['abstention']:.1f} / {line[c]['false_abstention']:.1f}" for c in columns),
+            ]
             for line in results["abstention"]["curve"]
         ],
     )
