@@ -89,13 +89,14 @@ def answer(
         help="as of this ISO date/datetime: facts valid then, nothing dated later",
     ),
     as_json: bool = typer.Option(False, "--json"),
+    remember: bool = typer.Option(False, "--remember", help="write the answer back as a thought citing its sources"),
 ) -> None:
     """Answer with citations (an LLM with --llm / HIPPOGRAPH_LLM, else an extractive reader)."""
     if not question.strip():
         print_error(err, "the question is empty: ask something")
         raise typer.Exit(EXIT_USAGE)
     with open_memory(ctx, must_exist=True) as memory:
-        result = memory.answer(question, top_k=top_k, mode=mode, as_of=as_of)
+        result = memory.answer(question, top_k=top_k, mode=mode, as_of=as_of, remember=remember or None)
     if as_json:
         sys.stdout.write(json.dumps(result.as_dict()) + "\n")
         return

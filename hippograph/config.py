@@ -84,6 +84,7 @@ class Settings:
     # The extractive reader abstains when its evidence support (0-1, see retrieve/abstain.py) is
     # below this; None = the threshold calibrated in bench/temporal.py. 0 = only on missing names.
     abstain_below: float | None = None
+    remember_answers: bool = False  # write-back: every answer is stored as a thought (Memory.answer)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
 
     @classmethod

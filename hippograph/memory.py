@@ -274,15 +274,49 @@ class Memory:
     def retrieve(
         self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None
     ) -> RetrievalResult:
-        """Ranked passages/episodes with scores and the facts that seeded them."""
-        return self.retriever.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
+        """Ranked passages/episodes with scores and the facts that seeded them (written-back
+        answers come as kind ``thought``)."""
+        from .retrieve.thoughts import mark_thoughts
 
-    def answer(self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None) -> Answer:
-        """An answer with citations over the retrieved passages (LLM when configured, else extractive)."""
+        result = self.retriever.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
+        mark_thoughts(result, self.store)
+        return result
+
+    def answer(
+        self,
+        question: str,
+        *,
+        top_k: int = 5,
+        mode: str = "hippo",
+        as_of: str | None = None,
+        remember: bool | None = None,
+    ) -> Answer:
+        """An answer with citations over the retrieved passages (LLM when configured, else extractive).
+
+        A cited thought is replaced by the units it cites. ``remember`` (default
+        ``Settings.remember_answers``) writes the answer back as a thought (``Answer.thought_id``)."""
         from .retrieve.answer import answer_question
+        from .retrieve.thoughts import ground_citations, mark_thoughts
 
-        retrieved = self.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
-        return answer_question(retrieved, self.llm, self.settings.abstain_below)
+        retrieved = self.retriever.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
+        sources = mark_thoughts(retrieved, self.store)
+        result = ground_citations(answer_question(retrieved, self.llm, self.settings.abstain_below), sources)
+        if self.settings.remember_answers if remember is None else remember:
+            self.remember_answer(result)
+        return result
+
+    def remember_answer(self, answer: Answer) -> str | None:
+        """Write ``answer`` back as a thought linked to the units it cites and the entities it names;
+        returns the thought's id, or None when there is nothing to stand on (an abstention, no
+        citation, or an answer resting on thoughts alone)."""
+        from .pipelines.thoughts import write_thought
+
+        if answer.abstained or not answer.citations or answer.from_thoughts_only:
+            return None
+        answer.thought_id = write_thought(
+            self.store, self.embedder, answer.question, answer.answer, answer.citations, answer.facts, self.now()
+        )
+        return answer.thought_id
 
     def show(self, document_id: str) -> dict[str, Any] | None:
         """What the store holds for one document: its units and the facts each supports

@@ -100,6 +100,14 @@ class Supersession:
     at: str | None
 
 
+@dataclass(frozen=True)
+class Citation:
+    """A thought (an answer written back to memory) citing the unit it was built from."""
+
+    thought_id: str
+    unit_id: str
+
+
 @dataclass
 class DocumentBatch:
     """Everything one document contributes to the store; written in one transaction."""
@@ -112,6 +120,7 @@ class DocumentBatch:
     mentions: list[Mention] = field(default_factory=list)
     supports: list[Support] = field(default_factory=list)
     supersessions: list[Supersession] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)  # a thought's CITES edges to its sources
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from cypher_check import format_errors, markdown_cypher_blocks, param_names
 
-from hippograph.graph import cypher, cypher_mechanisms
+from hippograph.graph import cypher
+from hippograph.graph.cypher import mechanisms as cypher_mechanisms
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 # How to call each builder of cypher.py: every value of each argument it takes.

@@ -195,7 +195,9 @@ def write_group(
 ) -> set[str]:
     """Write the group's new documents in ``tx``; returns the ids of those that replace a stored
     version (left to one-by-one writes, which remove the old version first)."""
+    # Thoughts (documents with citations) are written one by one, like replacements.
     replacing = existing_documents(tx, namespace, [b.document.id for b in group])
+    replacing |= {b.document.id for b in group if b.citations}
     new = [b for b in group if b.document.id not in replacing]
     if new:
         write_new_documents(tx, namespace, new, change)

@@ -16,6 +16,7 @@ from ..records import (
     NEXT_WEIGHT,
     SUPPORT_WEIGHT,
     ChangeSet,
+    Citation,
     Document,
     DocumentBatch,
     DocumentInfo,
@@ -126,6 +127,12 @@ class Neo4jReads:
         found = {r["id"]: self._episode(r) for r in self._read(q.EPISODES, ids=list(ids))}
         return [found[i] for i in ids if i in found]
 
+    def thought_sources(self, unit_ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for r in self._read(q.THOUGHT_SOURCES, ids=sorted(set(unit_ids))):
+            out.setdefault(r["thought"], []).append(r["unit"])
+        return out
+
     def facts(self, ids: Sequence[str]) -> list[Fact]:
         found = {r["id"]: fact_of(r) for r in self._read(q.FACTS, ids=list(ids))}
         return [found[i] for i in ids if i in found]
@@ -222,6 +229,7 @@ class Neo4jReads:
             for r in self._read(q.EXPORT_MENTIONS, doc=document_id)
         ]
         batch.supports = [Support(r["unit"], r["fact"]) for r in self._read(q.EXPORT_SUPPORTS, doc=document_id)]
+        batch.citations = [Citation(r["thought"], r["unit"]) for r in self._read(q.EXPORT_CITES, doc=document_id)]
         fact_ids = sorted({s.fact_id for s in batch.supports})
         batch.facts = [
             replace(fact_of(r), embedding=_array(r["embedding"])) for r in self._read(q.EXPORT_FACTS, ids=fact_ids)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import StoreError
-from . import cypher_mechanisms as q
+from .cypher import mechanisms as q
 from .strength import FLUSH_EVERY, RecallStats, StrengthStore
 
 

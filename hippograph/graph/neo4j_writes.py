@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import StoreError
 from ..records import MENTION_WEIGHT, NEXT_WEIGHT, SUPPORT_WEIGHT, ChangeRecord, DocumentBatch, SynonymEdge
 from . import cypher as q
+from .cypher import mechanisms as qm
 
 
 def _vector(v: np.ndarray | None) -> list[float] | None:
@@ -173,6 +174,13 @@ def write_document(tx: Any, namespace: str, batch: DocumentBatch, change: Change
             f"could not write document {doc.id} ({doc.source}): edges point at unknown nodes "
             f"(or nodes of another namespace) {sorted(missing)[:5]}"
         )
+    if batch.citations:
+        rows = [{"thought": c.thought_id, "unit": c.unit_id} for c in dict.fromkeys(batch.citations)]
+        if _run(tx, qm.CREATE_CITES, rows=rows, **ns).single()["n"] != len(rows):
+            raise StoreError(
+                f"could not write document {doc.id} ({doc.source}): a thought cites units that are not "
+                "stored in this namespace"
+            )
     if batch.facts:
         _run(tx, q.SET_RELATES_WEIGHTS, facts=fact_ids).consume()
     change.upsert("passage", unit_kind.keys() & {p.id for p in batch.passages})
@@ -195,6 +203,10 @@ def write_document(tx: Any, namespace: str, batch: DocumentBatch, change: Change
 
 def _remove_units(tx: Any, namespace: str, document_id: str, change: ChangeRecord) -> None:
     ns = {"doc": document_id, "namespace": namespace}
+    # Thoughts built from these units go first, with their own cascade (their CITES edges go
+    # with the DETACH DELETE of the units).
+    for thought_document in _ids(tx, qm.CITING_DOCUMENTS, **ns):
+        delete_document(tx, namespace, thought_document, change)
     for r in _run(tx, q.OLD_MENTIONS, **ns):
         change.edge(r["s"], r["t"], -MENTION_WEIGHT)
     for r in _run(tx, q.OLD_SUPPORTS, **ns):

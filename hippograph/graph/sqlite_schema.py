@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import StoreError, StoreUnavailable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 NODE_TABLES = ("documents", "passages", "episodes", "entities", "facts")
 # Statements that bring a store from version N-1 to N.
 MIGRATIONS = {
@@ -24,6 +24,7 @@ MIGRATIONS = {
         "ALTER TABLE passages ADD COLUMN occurred_at TEXT",
         "ALTER TABLE entities ADD COLUMN synonyms_pending INTEGER NOT NULL DEFAULT 0",
     ],
+    4: [],  # thoughts: the cites table (created by SCHEMA below, like every table)
 }
 
 SCHEMA = """
@@ -65,6 +66,9 @@ CREATE TABLE IF NOT EXISTS next_edges (
     source TEXT NOT NULL, target TEXT NOT NULL, PRIMARY KEY (source, target));
 CREATE TABLE IF NOT EXISTS superseded (
     old_fact TEXT NOT NULL, new_fact TEXT NOT NULL, at TEXT, PRIMARY KEY (old_fact, new_fact));
+CREATE TABLE IF NOT EXISTS cites (
+    thought_id TEXT NOT NULL, unit_id TEXT NOT NULL, PRIMARY KEY (thought_id, unit_id));
+CREATE INDEX IF NOT EXISTS cites_unit ON cites(unit_id);
 CREATE TABLE IF NOT EXISTS change_log (
     generation INTEGER PRIMARY KEY, namespace TEXT NOT NULL, payload TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS documents_namespace ON documents(namespace);

@@ -33,6 +33,7 @@ from ..records import (
     Support,
     SynonymEdge,
 )
+from . import sqlite_thoughts as thoughts
 from . import sqlite_writes as w
 from .sqlite_schema import SCHEMA_VERSION, Connection, vector
 from .store import VECTOR_KINDS, GraphStore, Supersede
@@ -203,6 +204,9 @@ class SQLiteStore(GraphStore):
     def facts(self, ids: Sequence[str]) -> list[Fact]:
         return [Fact(*row) for row in self._rows_by_id(f"SELECT {_FACT} FROM facts", ids)]
 
+    def thought_sources(self, unit_ids: Sequence[str]) -> dict[str, list[str]]:
+        return thoughts.thought_sources(self._query, self.namespace, unit_ids)
+
     # -- inspection and housekeeping ----------------------------------------------
     def document_hashes(self, ids: Sequence[str] | None = None) -> dict[str, str]:
         if ids is not None:
@@ -328,6 +332,7 @@ class SQLiteStore(GraphStore):
                 unit_args,  # type: ignore[arg-type]
             )
         ]
+        batch.citations = thoughts.document_citations(self._query, document_id)
         fact_ids = sorted({s.fact_id for s in batch.supports})
         batch.facts = [
             Fact(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]

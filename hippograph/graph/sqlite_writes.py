@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from ..records import MENTION_WEIGHT, NEXT_WEIGHT, SUPPORT_WEIGHT, ChangeRecord, DocumentBatch, SynonymEdge
 from .sqlite_schema import blob
+from .sqlite_thoughts import citing_documents, drop_citations, write_citations
 
 CHANGE_LOG_KEEP = 10_000  # generations of change log kept; a reader further behind reloads
 _CHUNK = 500
@@ -94,6 +95,7 @@ def write_document(db: sqlite3.Connection, namespace: str, batch: DocumentBatch,
         change.edge(m.unit_id, m.entity_id, MENTION_WEIGHT)
     db.executemany("INSERT INTO supports VALUES (?,?)", [(s.unit_id, s.fact_id) for s in batch.supports])
     check_references(db, namespace, batch)
+    write_citations(db, namespace, batch)
     _support_edges(db, [s.fact_id for s in batch.supports], SUPPORT_WEIGHT, change)
     if replaced:
         remove_orphans(db, change)
@@ -159,6 +161,12 @@ def remove_units(db: sqlite3.Connection, document_id: str, change: ChangeRecord)
     """Remove a document, its units and their edges; remember what they touched (temp tables)."""
     if db.execute("SELECT 1 FROM documents WHERE id=?", (document_id,)).fetchone() is None:
         return False
+    # Thoughts built from these units go first, with their own cascade: a thought never outlives
+    # (nor survives a change of) any unit it cites.
+    for thought_document in citing_documents(db, document_id):
+        remove_units(db, thought_document, change)
+        remove_orphans(db, change)
+    drop_citations(db, document_id)
     units = "(SELECT id FROM passages WHERE document_id=:d UNION SELECT id FROM episodes WHERE document_id=:d)"
     params = {"d": document_id}
     db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_facts (id TEXT PRIMARY KEY)")

@@ -63,7 +63,9 @@ class StoreWriter(ABC):
     @abstractmethod
     def write_document(self, batch: DocumentBatch, supersede: Supersede | None = None) -> None:
         """Write one document with everything it contributes, replacing an older version, in one
-        transaction (``StoreError`` and nothing written on failure). New entities are marked as
+        transaction (``StoreError`` and nothing written on failure). ``batch.citations`` make its
+        episodes thoughts citing stored units: deleting or replacing a cited unit's document deletes
+        the thought's document in the same transaction. New entities are marked as
         pending synonyms in the same transaction. ``supersede``, when given, decides
         ``batch.supersessions`` inside that transaction (so concurrent writers cannot race);
         otherwise ``batch.supersessions`` is applied as given."""
@@ -147,6 +149,11 @@ class StoreReader(ABC):
     @abstractmethod
     def facts(self, ids: Sequence[str]) -> list[Fact]:
         """Facts by id, in the order asked (missing ids are left out)."""
+
+    @abstractmethod
+    def thought_sources(self, unit_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Which of ``unit_ids`` are thoughts (answers written back), each with the ids of the
+        units it cites (its CITES edges); units that are no thought are left out."""
 
     @abstractmethod
     def fact_units(self) -> dict[str, list[str]]:

@@ -53,6 +53,9 @@ class Answer:
     facts: list[LinkedFact] = field(default_factory=list)
     abstained: bool = False
     reader: str = "extractive"
+    via_thoughts: list[str] = field(default_factory=list)  # cited thoughts, replaced by their sources
+    from_thoughts_only: bool = False  # every citation was a thought (never written back)
+    thought_id: str | None = None  # the thought this answer was written back as (remember=True)
 
     def as_dict(self) -> dict:
         return {
@@ -61,6 +64,8 @@ class Answer:
             "citations": self.citations,
             "abstained": self.abstained,
             "reader": self.reader,
+            "via_thoughts": self.via_thoughts,
+            "thought_id": self.thought_id,
             "passages": [asdict(p) for p in self.passages],
             "facts": [asdict(f) for f in self.facts],
         }

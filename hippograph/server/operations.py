@@ -176,11 +176,18 @@ def answer(
     top_k: int = 5,
     mode: str = "hippo",
     as_of: str | None = None,
+    remember: bool = False,
 ) -> dict:
-    """An answer with citations (the configured LLM, else the extractive reader)."""
+    """An answer with citations (the configured LLM, else the extractive reader); ``remember``
+    writes it back as a thought (through the writer, like any write)."""
     as_of = check_as_of(as_of)
     ns = service.namespace(namespace)
-    out = ns.reader.answer(question, top_k=top_k, mode=mode, as_of=as_of).as_dict()
+    result = ns.reader.answer(question, top_k=top_k, mode=mode, as_of=as_of, remember=False)
+    if remember:
+        with service.write_lock:
+            ns.writer.remember_answer(result)
+            ns.refresh()
+    out = result.as_dict()
     out["namespace"] = namespace
     return out
 

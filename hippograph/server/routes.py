@@ -86,7 +86,9 @@ def recall(body: s.RecallRequest, request: Request, response: Response, svc: Mem
 def answer(body: s.AnswerRequest, request: Request, svc: MemoryService = Depends(service)) -> dict:
     """An answer with the ids of the passages it cites."""
     ns = authorize(request, body.namespace)
-    return ops.answer(svc, ns, body.question, top_k=body.top_k, mode=body.mode, as_of=body.as_of)
+    return ops.answer(
+        svc, ns, body.question, top_k=body.top_k, mode=body.mode, as_of=body.as_of, remember=body.remember
+    )
 
 
 @router.delete(

@@ -99,7 +99,7 @@ class RecallResponse(BaseModel):
 
 
 class AnswerRequest(Question):
-    pass
+    remember: bool = Field(False, description="write the answer back as a thought citing its sources")
 
 
 class AnswerResponse(BaseModel):
@@ -108,6 +108,8 @@ class AnswerResponse(BaseModel):
     citations: list[str]
     abstained: bool
     reader: str
+    via_thoughts: list[str] = Field(default_factory=list, description="cited thoughts, replaced by their sources")
+    thought_id: str | None = Field(None, description="the thought this answer was written back as")
     namespace: str
     passages: list[Unit]
     facts: list[FactOut]

@@ -1,6 +1,6 @@
 """Cypher of the memory mechanisms (recall strength, thoughts); valid Neo4j 5, data as parameters.
 
-Kept beside ``cypher.py`` (which holds the memory graph's statements) and linted with it.
+Re-exported by ``graph/cypher`` and linted with it.
 """
 
 from __future__ import annotations
@@ -29,4 +29,33 @@ DELETE_RECALLS = """
 UNWIND $units AS u
 MATCH (s:UnitRecall {key: $namespace + '|' + u})
 DELETE s
+"""
+
+# -- thoughts: (:Episode)-[:CITES]->(:Passage|Episode), deleted with any unit they cite -------------
+CREATE_CITES = """
+UNWIND $rows AS r
+MATCH (t:Episode {id: r.thought, namespace: $namespace})
+OPTIONAL MATCH (p:Passage {id: r.unit, namespace: $namespace})
+OPTIONAL MATCH (e:Episode {id: r.unit, namespace: $namespace})
+WITH t, coalesce(p, e) AS u
+WHERE u IS NOT NULL AND u <> t
+MERGE (t)-[:CITES]->(u)
+RETURN count(*) AS n
+"""
+CITING_DOCUMENTS = """
+MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_PASSAGE|HAS_EPISODE]->(u)<-[:CITES]-(:Episode)
+      <-[:HAS_EPISODE]-(d:Document)
+WHERE d.id <> $doc
+RETURN collect(DISTINCT d.id) AS ids
+"""
+THOUGHT_SOURCES = """
+UNWIND $ids AS i
+MATCH (t:Episode {id: i, namespace: $namespace})-[:CITES]->(u)
+RETURN t.id AS thought, u.id AS unit
+ORDER BY thought, unit
+"""
+EXPORT_CITES = """
+MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_EPISODE]->(t:Episode)-[:CITES]->(u)
+RETURN t.id AS thought, u.id AS unit
+ORDER BY thought, unit
 """
