@@ -63,12 +63,22 @@ def documents(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"))
 
 def show(
     ctx: typer.Context,
-    document: str = typer.Argument(..., metavar="DOCUMENT", help="document id, id prefix, path or passage id"),
+    document: str = typer.Argument(
+        ..., metavar="DOCUMENT|ENTITY", help="document id, id prefix, path or passage id; or an entity id or name"
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """What is stored for a document: its passages/episodes and the facts each supports."""
+    """What is stored for a document (its passages/episodes and the facts each supports), or an
+    entity's note (current facts, aliases, first and last seen)."""
     with open_memory(ctx, must_exist=True) as memory:
         found = [memory.show(d.id) for d in memory.find_documents(document)]
+        note = None if found else memory.entity_note(document)
+    if note is not None:
+        if as_json:
+            sys.stdout.write(json.dumps(note.as_dict()) + "\n")
+        else:
+            print_note(out, note)
+        return
     if not found:
         print_error(err, f"no document {document!r} (see `hippograph documents`)")
         raise typer.Exit(EXIT_INPUT)
@@ -77,6 +87,20 @@ def show(
             sys.stdout.write(json.dumps(data) + "\n")
         else:
             print_document(out, data)
+
+
+def print_note(console: Console, note) -> None:
+    """An entity note, printed literally."""
+    console.print(line(note.name, " ", (f"({note.id})", "dim")), soft_wrap=True)
+    if note.aliases:
+        console.print(line("  aliases: ", ", ".join(note.aliases)), soft_wrap=True)
+    console.print(line(f"  seen {note.first_seen or '-'} .. {note.last_seen or '-'} in {note.units} units"))
+    for fact in note.facts:
+        console.print(line("  - ", fact), soft_wrap=True)
+    for fact in note.superseded:
+        console.print(line("  - (no longer) ", (fact, "dim")), soft_wrap=True)
+    if note.prose:
+        console.print(line("  ", note.prose), soft_wrap=True)
 
 
 def synonym_groups_command(

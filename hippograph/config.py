@@ -85,6 +85,7 @@ class Settings:
     # below this; None = the threshold calibrated in bench/temporal.py. 0 = only on missing names.
     abstain_below: float | None = None
     remember_answers: bool = False  # write-back: every answer is stored as a thought (Memory.answer)
+    entity_note_prose: bool = False  # with an LLM: entity notes get a prose note (one call per facts change)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
 
     @classmethod

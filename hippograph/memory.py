@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from .pipelines.forget import ForgetReport
     from .retrieve.answer import Answer
+    from .retrieve.index import RetrievalIndex
+    from .retrieve.notes import EntityNote, NoteBook
 from .records import RetrievalResult
 
 
@@ -139,8 +141,6 @@ class Memory:
 
     def now(self) -> datetime:
         """What "now" is for this memory (the injected clock, else the system clock in UTC)."""
-        from datetime import timezone
-
         return self._clock() if self._clock else datetime.now(timezone.utc)
 
     @cached_property
@@ -352,6 +352,26 @@ class Memory:
                 for u in units
             ],
         }
+
+    @cached_property
+    def notes(self) -> NoteBook:
+        """Entity notes of this memory (prose from the LLM when ``Settings.entity_note_prose``)."""
+        from .retrieve.notes import NoteBook
+
+        return NoteBook(self.store, self.llm if self.settings.entity_note_prose else None)
+
+    def entity_note(self, ref: str) -> EntityNote | None:
+        """The current note of the entity ``ref`` names (id or name); None when there is none."""
+        return self.notes.lookup(self._index(), ref)
+
+    def find_notes(self, query: str, limit: int = 10) -> list[EntityNote]:
+        """Entity notes whose name, aliases, current facts or prose hold every word of ``query``."""
+        return self.notes.find(self._index(), query, limit)
+
+    def _index(self) -> RetrievalIndex:
+        """The retriever's index when loaded, else the notes' own (which loads no model)."""
+        retriever = self.__dict__.get("retriever")
+        return (retriever.indexes if retriever else self.notes.indexes).get()
 
     def stats(self) -> StoreStats:
         """Counts of this namespace's nodes and relationships."""
