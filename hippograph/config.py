@@ -53,6 +53,7 @@ class RetrievalSettings:
     track_recalls: bool = False
     strength_weight: float = 0.0  # 0 = off; 1 = the score is fully multiplied by retention
     strength_half_life_days: float = 30.0  # retention halves in this many days x (1 + recalls)
+    query_clue: bool = False  # MemoRAG: with a chat model, its draft answer is an extra linking query
 
     @classmethod
     def hipporag2_published(cls) -> RetrievalSettings:

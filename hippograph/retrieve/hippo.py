@@ -6,6 +6,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import partial
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from ..errors import ConfigError
 from ..graph.ppr import personalized_pagerank
 from ..graph.store import StoreReader
 from ..records import Activation
+from .clue import draft_answer, with_clue_links
 from .dense import min_max
 from .dense import top_k as highest_scoring
 from .index import IndexCache, RetrievalIndex
@@ -241,6 +243,10 @@ class HippoRetriever:
             )
         else:
             links = link_facts(index, query, cfg.link_top_k, as_of, self.now())
+        if cfg.query_clue and self.llm is not None:  # MemoRAG: the model's draft answer links too
+            clue = draft_answer(self.llm, question)
+            embed = partial(embed_query, self.embedder)
+            links = with_clue_links(links, index, clue, embed, cfg.link_top_k, as_of, self.now())
         if cfg.use_filter:
             links = recognition_filter(links, question, self.llm, cfg.filter_threshold)
         facts = [
