@@ -1,13 +1,13 @@
 """Write throughput over Bolt (a local ArcadeDB server, see tests/bolt_server.py), all in one run on
 the same prepared and embedded MuSiQue documents:
 - the embedded SQLite store;
-- Bolt, one transaction per document (the store's ``write_document``, the path before batching);
+- Bolt, one transaction per document (the store's ``write_document``: a group of one);
 - Bolt, the ingest writer's path: ``write_documents``, new documents grouped into one UNWIND
   transaction per group;
 - the server's own ceiling: raw ``UNWIND ... MERGE`` of as many nodes (with the same vectors) and
   relationships as the documents need, in batches of 1,000, with no hippograph logic at all.
 
-    python bench/neo4j_write.py [--limit 300] [--data ../shared/datasets]
+    python bench/neo4j_write.py [--limit 100] [--data ../shared/datasets]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bolt_server import PASSWORD, BoltServer
 
 from hippograph import Memory, Settings
 from hippograph.extract.readers import read_sources
+from hippograph.graph.neo4j_store import Neo4jStore
 from hippograph.graph.sqlite_store import SQLiteStore
 from hippograph.memory import first_documents
 from hippograph.pipelines.ingest import plan
@@ -71,6 +72,12 @@ def timed(store, batches, batched: bool) -> dict:
     }
 
 
+def plain_store(server: BoltServer) -> Neo4jStore:
+    """A store on an emptied database, on the plain driver (``fresh_store`` records every statement)."""
+    server.wipe()
+    return Neo4jStore(server.uri, "root", PASSWORD)
+
+
 def _nodes(stats) -> int:
     return stats.documents + stats.passages + stats.episodes + stats.entities + stats.facts
 
@@ -103,7 +110,7 @@ def ceiling(server: BoltServer, nodes: int, relationships: int, facts: int, dim:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--limit", type=int, default=300)
+    parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--data")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
@@ -114,8 +121,8 @@ def main() -> None:
         server = BoltServer(tmp / "arcadedb")
         server.start()
         try:
-            one_by_one = timed(server.fresh_store(), batches, batched=False)
-            grouped = timed(server.fresh_store(), batches, batched=True)
+            one_by_one = timed(plain_store(server), batches, batched=False)
+            grouped = timed(plain_store(server), batches, batched=True)
             raw = ceiling(server, grouped["nodes"], grouped["relationships"], grouped["facts"], dim)
             server.wipe()
         finally:

@@ -1,44 +1,67 @@
-"""Neo4j writes of many documents per transaction (one UNWIND per statement for the whole group),
-and the in-transaction reads supersession rules make after locking the subjects they read."""
+"""Neo4j document writes, a group of documents per transaction (a single document is a group of
+one): one UNWIND statement per kind of record for the whole group, the old versions of replaced
+documents removed in the same transaction, then supersession under a lock on the subjects."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 
 from ..errors import StoreError, StoreUnavailable
 from ..records import MENTION_WEIGHT, NEXT_WEIGHT, SUPPORT_WEIGHT, ChangeRecord, DocumentBatch, Fact
 from . import cypher as q
-from .neo4j_writes import _vector, supersede
+from .neo4j_reads import LABEL, fact_of
+from .neo4j_writes import _vector, remove_documents, remove_orphans, supersede, touched_by
 from .store import Supersede
 
-_LABEL = {"passage": "Passage", "episode": "Episode", "entity": "Entity", "fact": "Fact"}
-GROUP_SIZE = 64  # new documents written per transaction by ``write_documents``
-
-
-def fact_of(r: Any) -> Fact:
-    return Fact(
-        r["id"], r["subject"], r["predicate"], r["object"], r["text"], r["valid_from"], r["invalid_at"], r["created_at"]
-    )
+GROUP_SIZE = 128  # documents written per transaction by ``write_documents``
 
 
 class TxFactReader:
-    """Fact reads through an open transaction (they see its own writes and wait on its locks)."""
+    """Fact reads through an open transaction (they see its own writes and wait on its locks).
+
+    The rules ask for the facts of each subject and for every entity id once per document; within
+    the supersession step of one transaction no fact or entity is added, so answers are kept (and
+    the facts of all the group's subjects are fetched in one statement by ``prefetch``).
+    Supersessions applied meanwhile are mirrored into the kept facts."""
 
     def __init__(self, tx: Any, namespace: str):
         self.tx = tx
         self.namespace = namespace
+        self._about: dict[str, list[Fact]] = {}
+        self._ids: dict[str, list[str]] = {}
+
+    def prefetch(self, subjects: Sequence[str]) -> None:
+        todo = sorted(set(subjects) - self._about.keys())
+        if not todo:
+            return
+        for subject in todo:
+            self._about[subject] = []
+        for r in self.tx.run(q.FACTS_ABOUT_ANY, {"subjects": todo, "namespace": self.namespace}):
+            self._about[r["subject"]].append(fact_of(r))
 
     def facts_about(self, subject_id: str) -> list[Fact]:
-        return [fact_of(r) for r in self.tx.run(q.FACTS_ABOUT, {"subject": subject_id, "namespace": self.namespace})]
+        self.prefetch([subject_id])
+        return list(self._about[subject_id])
 
     def facts(self, ids: Sequence[str]) -> list[Fact]:
         found = {r["id"]: fact_of(r) for r in self.tx.run(q.FACTS, {"ids": list(ids), "namespace": self.namespace})}
         return [found[i] for i in ids if i in found]
 
     def node_ids(self, kind: str) -> list[str]:
-        return [r["id"] for r in self.tx.run(q.node_ids(_LABEL[kind]), {"namespace": self.namespace})]
+        if kind not in self._ids:
+            self._ids[kind] = [r["id"] for r in self.tx.run(q.node_ids(LABEL[kind]), {"namespace": self.namespace})]
+        return list(self._ids[kind])
+
+    def superseded(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
+        """Mirror ``neo4j_writes.supersede``: an old fact still valid ends at the replacement's time."""
+        ends = {old: at or "" for old, _, at in rows}
+        for facts in self._about.values():
+            for i, f in enumerate(facts):
+                if f.id in ends and f.invalid_at is None:
+                    facts[i] = replace(f, invalid_at=ends[f.id])
 
 
 def lock_and_supersede(tx: Any, namespace: str, batches: Sequence[DocumentBatch], rule, change: ChangeRecord) -> None:
@@ -49,80 +72,72 @@ def lock_and_supersede(tx: Any, namespace: str, batches: Sequence[DocumentBatch]
     if subjects:
         tx.run(q.LOCK_ENTITIES, {"ids": subjects, "namespace": namespace}).consume()
     reader = TxFactReader(tx, namespace)
+    reader.prefetch(subjects)
     for batch in batches:
         batch.supersessions = rule(batch, reader)
-        supersede(tx, namespace, [(s.old_fact_id, s.new_fact_id, s.at) for s in batch.supersessions], change)
+        rows = [(s.old_fact_id, s.new_fact_id, s.at) for s in batch.supersessions]
+        supersede(tx, namespace, rows, change)
+        reader.superseded(rows)
 
 
-def existing_documents(tx: Any, namespace: str, ids: list[str]) -> set[str]:
-    return {r["id"] for r in tx.run(q.existing_ids("Document"), {"ids": ids, "namespace": namespace})}
-
-
-def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch], change: ChangeRecord) -> None:
-    """Write documents the store does not hold yet, all in this transaction, with one statement per
-    kind of record for the whole group (rows from every document)."""
-    ns = {"namespace": namespace}
-    rows: dict[str, list[dict]] = {k: [] for k in ("passages", "episodes", "next")}
+def _rows(batches: Sequence[DocumentBatch], namespace: str) -> dict[str, list[dict]]:
+    """The statement rows of a group, from every document (entities and facts once each: the first
+    document, in order, carrying a node decides its name and vector, as one by one)."""
+    rows: dict[str, list[dict]] = {k: [] for k in ("documents", "Passage", "Episode", "next")}
     entities: dict[str, dict] = {}
     facts: dict[str, dict] = {}
-    mentions: dict[str, list[dict]] = {"Passage": [], "Episode": []}
-    supports: dict[str, list[dict]] = {"Passage": [], "Episode": []}
+    for label in ("Passage", "Episode"):
+        rows[f"mentions:{label}"] = []
+        rows[f"supports:{label}"] = []
     for batch in batches:
         doc = batch.document
-        # Each unit row carries its document's row: the document node is created with its first unit.
-        node = {
-            "id": doc.id,
-            "source": doc.source,
-            "title": doc.title,
-            "content_hash": doc.content_hash,
-            "ingested_at": doc.ingested_at,
-            "metadata_json": doc.metadata_json,
-            "namespace": namespace,
-        }
-        rows["passages"] += [
+        rows["documents"].append(
             {
-                "doc": node,
-                "unit": {
-                    "id": p.id,
-                    "document_id": doc.id,
-                    "text": p.text,
-                    "title": p.title,
-                    "position": p.position,
-                    "source_id": p.source_id,
-                    "occurred_at": p.occurred_at,
-                    "embedding": _vector(p.embedding),
-                    "namespace": namespace,
-                },
+                "id": doc.id,
+                "source": doc.source,
+                "title": doc.title,
+                "content_hash": doc.content_hash,
+                "ingested_at": doc.ingested_at,
+                "metadata_json": doc.metadata_json,
+                "namespace": namespace,
+            }
+        )
+        rows["Passage"] += [
+            {
+                "id": p.id,
+                "document_id": doc.id,
+                "text": p.text,
+                "title": p.title,
+                "position": p.position,
+                "source_id": p.source_id,
+                "occurred_at": p.occurred_at,
+                "embedding": _vector(p.embedding),
+                "namespace": namespace,
             }
             for p in batch.passages
         ]
-        rows["episodes"] += [
+        rows["Episode"] += [
             {
-                "doc": node,
-                "unit": {
-                    "id": e.id,
-                    "document_id": doc.id,
-                    "text": e.text,
-                    "occurred_at": e.occurred_at,
-                    "speaker": e.speaker,
-                    "position": e.position,
-                    "source_id": e.source_id,
-                    "embedding": _vector(e.embedding),
-                    "namespace": namespace,
-                },
+                "id": e.id,
+                "document_id": doc.id,
+                "text": e.text,
+                "occurred_at": e.occurred_at,
+                "speaker": e.speaker,
+                "position": e.position,
+                "source_id": e.source_id,
+                "embedding": _vector(e.embedding),
+                "namespace": namespace,
             }
             for e in batch.episodes
         ]
         ordered = sorted(batch.episodes, key=lambda e: e.position)
         rows["next"] += [{"a": a.id, "b": b.id} for a, b in pairwise(ordered)]
-        # The first document (in order) carrying a node decides its name and vector, as when
-        # the documents are written one by one.
         for e in batch.entities:
-            entities.setdefault(e.id, {"id": e.id, "name": e.name, "type": e.type, "embedding": _vector(e.embedding)})
+            if e.id not in entities:
+                entities[e.id] = {"id": e.id, "name": e.name, "type": e.type, "embedding": _vector(e.embedding)}
         for f in batch.facts:
-            facts.setdefault(
-                f.id,
-                {
+            if f.id not in facts:
+                facts[f.id] = {
                     "id": f.id,
                     "subject": f.subject,
                     "predicate": f.predicate,
@@ -132,46 +147,80 @@ def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch
                     "invalid_at": f.invalid_at,
                     "created_at": f.created_at,
                     "embedding": _vector(f.embedding),
-                },
-            )
+                }
         unit_kind = {p.id: "Passage" for p in batch.passages} | {e.id: "Episode" for e in batch.episodes}
         for m in batch.mentions:
             if m.unit_id in unit_kind:
-                mentions[unit_kind[m.unit_id]].append({"unit": m.unit_id, "entity": m.entity_id, "count": m.count})
+                rows[f"mentions:{unit_kind[m.unit_id]}"].append(
+                    {"unit": m.unit_id, "entity": m.entity_id, "count": m.count}
+                )
         for s in batch.supports:
             if s.unit_id in unit_kind:
-                supports[unit_kind[s.unit_id]].append({"unit": s.unit_id, "fact": s.fact_id})
-    new_entities = set(_missing(tx, "Entity", sorted(entities), ns))
-    new_facts = set(_missing(tx, "Fact", sorted(facts), ns))
+                rows[f"supports:{unit_kind[s.unit_id]}"].append({"unit": s.unit_id, "fact": s.fact_id})
+    rows["entities"] = list(entities.values())
+    rows["facts"] = list(facts.values())
+    return rows
+
+
+def _stored(tx: Any, label: str, ids: set[str], namespace: str) -> set[str]:
+    """Which of ``ids`` are stored in ``namespace``; a node of another namespace is an error."""
+    if not ids:
+        return set()
+    found = {r["id"]: r["namespace"] for r in tx.run(q.namespaces_of(label), {"ids": sorted(ids)})}
+    foreign = sorted(i for i, ns in found.items() if ns != namespace)
+    if foreign:
+        raise StoreError(f"{label} ids {foreign[:5]} belong to another namespace")
+    return set(found)
+
+
+def write_new(tx: Any, namespace: str, batches: Sequence[DocumentBatch], change: ChangeRecord) -> None:
+    """Write documents the store does not hold (any old version is already removed)."""
+    ns = {"namespace": namespace}
+    rows = _rows(batches, namespace)
+    entity_ids = {r["id"] for r in rows["entities"]}
+    fact_ids = {r["id"] for r in rows["facts"]}
+    # Edges may point at nodes the group does not carry: those must be stored already. Checked
+    # with the group's own nodes in one statement per label (what is new goes to the change feed).
+    outside_entities = (
+        {m.entity_id for b in batches for m in b.mentions}
+        | {r[k] for r in rows["facts"] for k in ("subject", "object")}
+    ) - entity_ids
+    outside_facts = {s.fact_id for b in batches for s in b.supports} - fact_ids
+    stored_entities = _stored(tx, "Entity", entity_ids | outside_entities, namespace)
+    stored_facts = _stored(tx, "Fact", fact_ids | outside_facts, namespace)
+    missing = sorted((outside_entities - stored_entities) | (outside_facts - stored_facts))
+    if missing:
+        raise StoreError(
+            f"could not write {_which(batches)}: edges point at unknown nodes "
+            f"(or nodes of another namespace) {missing[:5]}"
+        )
     statements = [
-        (q.NEW_UNITS["Passage"], rows["passages"]),
-        (q.NEW_UNITS["Episode"], rows["episodes"]),
+        (q.CREATE_DOCUMENTS, rows["documents"]),
+        (q.CREATE_UNITS["Passage"], rows["Passage"]),
+        (q.CREATE_UNITS["Episode"], rows["Episode"]),
         (q.CREATE_NEXT, rows["next"]),
-        (q.MERGE_ENTITIES, list(entities.values())),
-        (q.MERGE_FACTS, list(facts.values())),
+        (q.MERGE_ENTITIES, rows["entities"]),
+        (q.MERGE_FACTS, rows["facts"]),
     ]
     for label in ("Passage", "Episode"):
-        statements += [(q.create_mentions(label), mentions[label]), (q.create_supports(label), supports[label])]
+        statements += [
+            (q.create_mentions(label), rows[f"mentions:{label}"]),
+            (q.create_supports(label), rows[f"supports:{label}"]),
+        ]
     for query, statement_rows in statements:
         if statement_rows:  # an UNWIND over nothing does nothing: save the round trip
             tx.run(query, {"rows": statement_rows, **ns}).consume()
-    referenced = sorted(
-        {m.entity_id for b in batches for m in b.mentions}
-        | {f[k] for f in facts.values() for k in ("subject", "object")}
-    )
-    missing = _missing(tx, "Entity", referenced, ns)
-    missing += _missing(tx, "Fact", sorted({s.fact_id for b in batches for s in b.supports}), ns)
-    if missing:
+    cites = [{"thought": c.thought_id, "unit": c.unit_id} for b in batches for c in dict.fromkeys(b.citations)]
+    if cites and tx.run(q.CREATE_CITES, {"rows": cites, **ns}).single()["n"] != len(cites):
         raise StoreError(
-            f"could not write {len(batches)} documents: edges point at unknown nodes "
-            f"(or nodes of another namespace) {sorted(missing)[:5]}"
+            f"could not write {_which(batches)}: a thought cites units that are not stored in this namespace"
         )
-    if facts:
-        tx.run(q.SET_RELATES_WEIGHTS, {"facts": sorted(facts)}).consume()
-    change.upsert("passage", (r["unit"]["id"] for r in rows["passages"]))
-    change.upsert("episode", (r["unit"]["id"] for r in rows["episodes"]))
-    change.upsert("entity", new_entities)
-    change.upsert("fact", new_facts)
+    if fact_ids:
+        tx.run(q.SET_RELATES_WEIGHTS, {"facts": sorted(fact_ids)}).consume()
+    change.upsert("passage", (r["id"] for r in rows["Passage"]))
+    change.upsert("episode", (r["id"] for r in rows["Episode"]))
+    change.upsert("entity", entity_ids - stored_entities)
+    change.upsert("fact", fact_ids - stored_facts)
     for row in rows["next"]:
         change.edge(row["a"], row["b"], NEXT_WEIGHT)
     for batch in batches:
@@ -184,56 +233,64 @@ def write_new_documents(tx: Any, namespace: str, batches: Sequence[DocumentBatch
                 change.edge(subject, obj, SUPPORT_WEIGHT)  # type: ignore[arg-type]
 
 
-def _missing(tx: Any, label: str, ids: list[str], ns: dict) -> list[str]:
-    if not ids:
-        return []
-    return list(tx.run(q.missing_ids(label), {"ids": ids, **ns}).single()["missing"])
+def _which(batches: Sequence[DocumentBatch]) -> str:
+    if len(batches) == 1:
+        return f"document {batches[0].document.id} ({batches[0].document.source})"
+    return f"{len(batches)} documents"
 
 
 def write_group(
     tx: Any, namespace: str, group: Sequence[DocumentBatch], rule: Supersede | None, change: ChangeRecord
-) -> set[str]:
-    """Write the group's new documents in ``tx``; returns the ids of those that replace a stored
-    version (left to one-by-one writes, which remove the old version first)."""
-    # Thoughts (documents with citations) are written one by one, like replacements.
-    replacing = existing_documents(tx, namespace, [b.document.id for b in group])
-    replacing |= {b.document.id for b in group if b.citations}
-    new = [b for b in group if b.document.id not in replacing]
-    if new:
-        write_new_documents(tx, namespace, new, change)
-        if rule is None:
-            for batch in new:
-                supersede(tx, namespace, [(s.old_fact_id, s.new_fact_id, s.at) for s in batch.supersessions], change)
-        else:
-            lock_and_supersede(tx, namespace, new, rule, change)
-    return replacing
+) -> None:
+    """Write ``group`` in ``tx``: remove the stored versions of its documents, write them all,
+    drop what the old versions alone held, then supersede (``rule`` decides, or each batch's own)."""
+    touched = touched_by(tx, namespace, [b.document.id for b in group])
+    if touched:
+        remove_documents(tx, namespace, sorted(touched), change)
+    write_new(tx, namespace, group, change)
+    replaced = [t for t in touched.values() if t["units"]]
+    if replaced:
+        facts = [f for t in replaced for f in t["facts"]]
+        remove_orphans(tx, namespace, facts, [e for t in replaced for e in t["entities"]], change)
+    if rule is None:
+        for batch in group:
+            supersede(tx, namespace, [(s.old_fact_id, s.new_fact_id, s.at) for s in batch.supersessions], change)
+    else:
+        lock_and_supersede(tx, namespace, group, rule, change)
 
 
 def write_documents(store: Any, batches: Sequence[DocumentBatch], rule: Supersede | None) -> list[StoreError | None]:
-    """``Neo4jStore.write_documents``: groups of new documents in one transaction each, the rest
-    (replacements, and the documents of a group that failed) one by one."""
-    outcome: dict[str, StoreError | None] = {}
+    """``Neo4jStore.write_documents``: ``GROUP_SIZE`` documents per transaction; a group that fails
+    is written again one document per transaction, so only the bad documents are refused."""
+    outcome: list[StoreError | None] = []
     for start in range(0, len(batches), GROUP_SIZE):
         group = list(batches[start : start + GROUP_SIZE])
         try:
-            replacing = store._write(
-                f"write {len(group)} documents",
-                lambda tx, change, g=group: write_group(tx, store.namespace, g, rule, change),
-            )
+            _write(store, group, rule)
+            outcome += [None] * len(group)
         except StoreUnavailable:
             raise
-        except StoreError:
-            replacing = {b.document.id for b in group}  # find the bad document: one by one
-        for batch in group:
-            outcome[batch.document.id] = _write_one(store, batch, rule) if batch.document.id in replacing else None
-    return [outcome[b.document.id] for b in batches]
+        except StoreError as exc:
+            if len(group) == 1:
+                outcome.append(exc)
+                continue
+            for batch in group:
+                try:
+                    _write(store, [batch], rule)
+                    outcome.append(None)
+                except StoreUnavailable:
+                    raise
+                except StoreError as one:
+                    outcome.append(one)
+    return outcome
 
 
-def _write_one(store: Any, batch: DocumentBatch, rule: Supersede | None) -> StoreError | None:
+def _write(store: Any, group: list[DocumentBatch], rule: Supersede | None) -> None:
+    what = f"write {_which(group)}"
+    given = [b.supersessions for b in group]
     try:
-        store.write_document(batch, rule)
-        return None
-    except StoreUnavailable:
+        store._write(what, lambda tx, change: write_group(tx, store.namespace, group, rule, change))
+    except Exception:
+        for batch, supersessions in zip(group, given):  # a failed try leaves each batch as given
+            batch.supersessions = supersessions
         raise
-    except StoreError as exc:
-        return exc

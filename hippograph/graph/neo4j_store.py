@@ -203,27 +203,16 @@ class Neo4jStore(Neo4jReads, GraphStore):
 
     # -- writing -------------------------------------------------------------------
     def write_document(self, batch: DocumentBatch, supersede: Supersede | None = None) -> None:
-        doc = batch.document
-
-        def work(tx: Any, change: ChangeRecord) -> None:
-            if supersede is None:
-                w.write_document(tx, self.namespace, batch, change)
-                return
-            given, batch.supersessions = batch.supersessions, []
-            try:
-                w.write_document(tx, self.namespace, batch, change)
-            finally:
-                batch.supersessions = given
-            wb.lock_and_supersede(tx, self.namespace, [batch], supersede, change)
-
-        self._write(f"write document {doc.id} ({doc.source})", work)
+        error = wb.write_documents(self, [batch], supersede)[0]
+        if error is not None:
+            raise error
 
     def write_documents(
         self, batches: Sequence[DocumentBatch], supersede: Supersede | None = None
     ) -> list[StoreError | None]:
-        """New documents go ``neo4j_batch.GROUP_SIZE`` to a transaction (one UNWIND per statement
-        for the whole group); a group that fails, and documents replacing a stored version, are
-        written one by one: a bad document is refused alone, every document all-or-nothing."""
+        """``neo4j_batch.GROUP_SIZE`` documents to a transaction (one UNWIND per statement for the
+        whole group, stored versions replaced in it); a group that fails is written again one
+        document at a time: a bad document is refused alone, every document all-or-nothing."""
         return wb.write_documents(self, batches, supersede)
 
     def delete_document(self, document_id: str) -> bool:

@@ -90,12 +90,15 @@ class _Deadline:
 
     def attempt(self, operation: Callable[[], list[StoreError | None]], count: int) -> list[StoreError | None]:
         while True:
+            started = time.monotonic()
             try:
                 return operation()
             except StoreUnavailable as exc:
                 now = time.monotonic()
                 if self.first_failure is None:
-                    self.first_failure = now
+                    # The attempt itself may have spent seconds in the driver's own retries and
+                    # connection timeouts: the deadline counts from when it began.
+                    self.first_failure = started
                 left = self.policy.deadline - (now - self.first_failure)
                 if left <= 0:
                     uri = redact_uri(getattr(self.store, "uri", "the store"))

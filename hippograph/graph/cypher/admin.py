@@ -72,6 +72,6 @@ CLEAR_SYNONYM_GROUPS = (
     "AND NOT e.id IN $keep REMOVE e.synonym_group, e.synonym_group_size"
 )
 SET_SYNONYM_GROUPS = (
-    "UNWIND $rows AS r MATCH (e:Entity {id: r.id, namespace: $namespace}) "
+    "UNWIND $rows AS r MATCH (e:Entity {id: r.id}) WHERE e.namespace = $namespace "
     "SET e.synonym_group = r.group, e.synonym_group_size = r.size"
 )

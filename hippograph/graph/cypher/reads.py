@@ -30,7 +30,7 @@ def count_relationships(rel_type: str) -> str:
 
 
 def existing_ids(label: str) -> str:
-    return f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id, namespace: $namespace}}) RETURN n.id AS id"
+    return f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) WHERE n.namespace = $namespace RETURN n.id AS id"
 
 
 def vectors(label: str) -> str:
@@ -42,8 +42,8 @@ def vectors(label: str) -> str:
 
 def vectors_of(label: str) -> str:
     return (
-        f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id, namespace: $namespace}}) "
-        "WHERE n.embedding IS NOT NULL "
+        f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) "
+        "WHERE n.namespace = $namespace AND n.embedding IS NOT NULL "
         "RETURN n.id AS id, n.embedding AS embedding ORDER BY id"
     )
 
@@ -67,12 +67,12 @@ GRAPH_EDGE_QUERIES = {
     "next": "MATCH (a:Episode {namespace: $namespace})-[:NEXT]->(b:Episode) RETURN a.id AS s, b.id AS t, 1 AS n",
 }
 PASSAGES = """
-UNWIND $ids AS id MATCH (p:Passage {id: id, namespace: $namespace})
+UNWIND $ids AS id MATCH (p:Passage {id: id}) WHERE p.namespace = $namespace
 RETURN p.id AS id, p.document_id AS document_id, p.text AS text, p.title AS title, p.position AS position,
        p.source_id AS source_id, p.occurred_at AS occurred_at
 """
 EPISODES = """
-UNWIND $ids AS id MATCH (e:Episode {id: id, namespace: $namespace})
+UNWIND $ids AS id MATCH (e:Episode {id: id}) WHERE e.namespace = $namespace
 RETURN e.id AS id, e.document_id AS document_id, e.text AS text, e.occurred_at AS occurred_at,
        e.speaker AS speaker, e.position AS position, e.source_id AS source_id
 """
@@ -80,18 +80,21 @@ _FACT_FIELDS = (
     "f.id AS id, f.subject AS subject, f.predicate AS predicate, f.object AS object, f.text AS text, "
     "f.valid_from AS valid_from, f.invalid_at AS invalid_at, f.created_at AS created_at"
 )
-FACTS = f"UNWIND $ids AS id MATCH (f:Fact {{id: id, namespace: $namespace}}) RETURN {_FACT_FIELDS}"
+FACTS = f"UNWIND $ids AS id MATCH (f:Fact {{id: id}}) WHERE f.namespace = $namespace RETURN {_FACT_FIELDS}"
 FACTS_ABOUT = (
-    f"MATCH (f:Fact {{subject: $subject, namespace: $namespace}}) RETURN {_FACT_FIELDS} ORDER BY valid_from, created_at"
+    f"MATCH (f:Fact {{subject: $subject}}) WHERE f.namespace = $namespace RETURN {_FACT_FIELDS} "
+    "ORDER BY valid_from, created_at"
 )
 DOCUMENT_PASSAGES = """
-MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_PASSAGE]->(p:Passage)
+MATCH (d:Document {id: $doc})-[:HAS_PASSAGE]->(p:Passage)
+WHERE d.namespace = $namespace
 RETURN p.id AS id, p.document_id AS document_id, p.text AS text, p.title AS title, p.position AS position,
        p.source_id AS source_id, p.occurred_at AS occurred_at
 ORDER BY position
 """
 DOCUMENT_EPISODES = """
-MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_EPISODE]->(e:Episode)
+MATCH (d:Document {id: $doc})-[:HAS_EPISODE]->(e:Episode)
+WHERE d.namespace = $namespace
 RETURN e.id AS id, e.document_id AS document_id, e.text AS text, e.occurred_at AS occurred_at,
        e.speaker AS speaker, e.position AS position, e.source_id AS source_id
 ORDER BY position
@@ -100,7 +103,7 @@ ORDER BY position
 
 def unit_facts(label: str) -> str:
     return (
-        f"UNWIND $ids AS id MATCH (u:{_label(label)} {{id: id, namespace: $namespace}})-[:SUPPORTS]->(f:Fact) "
+        f"UNWIND $ids AS id MATCH (u:{_label(label)} {{id: id}})-[:SUPPORTS]->(f:Fact) WHERE u.namespace = $namespace "
         f"RETURN u.id AS unit, {_FACT_FIELDS} ORDER BY unit, subject, predicate, object"
     )
 
@@ -112,44 +115,50 @@ FACT_UNITS = (
 
 # -- export (a document back as the batch that wrote it, vectors included) -------------
 EXPORT_DOCUMENT = """
-MATCH (d:Document {id: $doc, namespace: $namespace})
+MATCH (d:Document {id: $doc})
+WHERE d.namespace = $namespace
 RETURN d.id AS id, d.source AS source, d.title AS title, d.content_hash AS content_hash,
        d.ingested_at AS ingested_at, d.metadata_json AS metadata_json
 """
 EXPORT_PASSAGES = """
-MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_PASSAGE]->(p:Passage)
+MATCH (d:Document {id: $doc})-[:HAS_PASSAGE]->(p:Passage)
+WHERE d.namespace = $namespace
 RETURN p.id AS id, p.document_id AS document_id, p.text AS text, p.title AS title, p.position AS position,
        p.source_id AS source_id, p.occurred_at AS occurred_at, p.embedding AS embedding
 ORDER BY position
 """
 EXPORT_EPISODES = """
-MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_EPISODE]->(e:Episode)
+MATCH (d:Document {id: $doc})-[:HAS_EPISODE]->(e:Episode)
+WHERE d.namespace = $namespace
 RETURN e.id AS id, e.document_id AS document_id, e.text AS text, e.occurred_at AS occurred_at,
        e.speaker AS speaker, e.position AS position, e.source_id AS source_id, e.embedding AS embedding
 ORDER BY position
 """
 EXPORT_MENTIONS = """
-MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_PASSAGE|HAS_EPISODE]->(u)-[m:MENTIONS]->(e:Entity)
+MATCH (d:Document {id: $doc})-[:HAS_PASSAGE|HAS_EPISODE]->(u)-[m:MENTIONS]->(e:Entity)
+WHERE d.namespace = $namespace
 RETURN u.id AS unit, e.id AS entity, m.count AS count
 ORDER BY unit, entity
 """
 EXPORT_SUPPORTS = """
-MATCH (:Document {id: $doc, namespace: $namespace})-[:HAS_PASSAGE|HAS_EPISODE]->(u)-[:SUPPORTS]->(f:Fact)
+MATCH (d:Document {id: $doc})-[:HAS_PASSAGE|HAS_EPISODE]->(u)-[:SUPPORTS]->(f:Fact)
+WHERE d.namespace = $namespace
 RETURN u.id AS unit, f.id AS fact
 ORDER BY unit, fact
 """
 EXPORT_FACTS = (
-    f"UNWIND $ids AS id MATCH (f:Fact {{id: id, namespace: $namespace}}) "
+    f"UNWIND $ids AS id MATCH (f:Fact {{id: id}}) WHERE f.namespace = $namespace "
     f"RETURN {_FACT_FIELDS}, f.embedding AS embedding ORDER BY id"
 )
 EXPORT_ENTITIES = """
-UNWIND $ids AS id MATCH (e:Entity {id: id, namespace: $namespace})
+UNWIND $ids AS id MATCH (e:Entity {id: id}) WHERE e.namespace = $namespace
 RETURN e.id AS id, e.name AS name, e.type AS type, e.embedding AS embedding
 ORDER BY id
 """
 EXPORT_SUPERSESSIONS = """
 UNWIND $ids AS id
-MATCH (old:Fact {namespace: $namespace})-[s:SUPERSEDED_BY]->(new:Fact {id: id, namespace: $namespace})
+MATCH (old:Fact)-[s:SUPERSEDED_BY]->(new:Fact {id: id})
+WHERE new.namespace = $namespace AND old.namespace = $namespace
 RETURN old.id AS old, new.id AS new, s.at AS at
 ORDER BY old, new
 """
