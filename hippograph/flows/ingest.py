@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner
 
 from ..config import Settings
 from ..extract.readers import read_sources
@@ -56,10 +56,10 @@ def embed_task(
 
 
 def submitted(
-    settings: Settings, extractor: str, models: Models | None, window: int, cache: bool = True
+    task_runner: TaskRunner, settings: Settings, extractor: str, models: Models | None, window: int, cache: bool = True
 ) -> GroupProcessor:
-    """Groups submitted to the flow's task runner, at most ``window`` ahead of the writer; results
-    come back in group order (a failed group comes back as its exception)."""
+    """Groups submitted to ``task_runner`` (entered), at most ``window`` ahead of the writer;
+    results come back in group order (a failed group comes back as its exception)."""
     extract = extract_task if cache else extract_task.with_options(cache_policy=NO_CACHE, persist_result=False)
 
     def run(groups: list[list[Prepared]], now: str) -> Iterator[GroupResult | Exception]:
@@ -67,8 +67,10 @@ def submitted(
         upcoming = iter(groups)
 
         def submit(group: list[Prepared]) -> None:
-            extracted = extract.submit(settings, group, extractor, models)
-            queue.append((extracted, embed_task.submit(settings, group, extracted, now, extractor, models)))  # type: ignore[call-overload]
+            # What ``task.submit`` does inside a flow, on this run's runner instead of the flow's own.
+            common = {"settings": settings, "group": group, "extractor": extractor, "models": models}
+            extracted = task_runner.submit(extract, common)
+            queue.append((extracted, task_runner.submit(embed_task, {**common, "extracted": extracted, "now": now})))
 
         for group in upcoming:
             submit(group)
@@ -119,52 +121,11 @@ def ingest_flow(
 
     Extraction and embedding run on ``runner`` (``thread``: this process's pool of ``workers``
     threads, sharing its models; ``dask``/``ray``: ``workers`` local worker processes, or the
-    cluster at ``address``), in a sub-flow with that task runner, so a deployment's parameters
-    alone choose where the work runs. Permanently failing documents are reported in the summary
-    (and the run artifact); the others land. ``memory`` lets in-process callers pass an open ``Memory``.
+    cluster at ``address``), a task runner this flow enters from its parameters, so a deployment's
+    parameters alone choose where the work runs. Permanently failing documents are reported in the
+    summary (and the run artifact); the others land. ``memory`` lets in-process callers pass an
+    open ``Memory``.
     """
-    run = ingest_run.with_options(task_runner=make_task_runner(runner, workers, address))
-    return run(
-        sources=sources,
-        store=store,
-        format=format,
-        extractor=extractor,
-        embedder=embedder,
-        sync=sync,
-        group_size=group_size,
-        write_retry_delays=write_retry_delays,
-        deadline=deadline,
-        runner=runner,
-        workers=workers,
-        torch_threads=torch_threads,
-        cache_extraction=cache_extraction,
-        memory=memory,
-    )
-
-
-@flow(
-    name="hippograph-ingest-run",
-    task_runner=ThreadPoolTaskRunner(max_workers=4),  # type: ignore[arg-type]
-    validate_parameters=False,
-    log_prints=True,
-)
-def ingest_run(
-    sources: list[str],
-    store: str | None = None,
-    format: str = "auto",
-    extractor: str = "spacy",
-    embedder: str | None = None,
-    sync: bool = False,
-    group_size: int | None = None,
-    write_retry_delays: list[float] | None = None,
-    deadline: float = 30.0,
-    runner: str = "thread",
-    workers: int | None = None,
-    torch_threads: int | None = None,
-    cache_extraction: bool = True,
-    memory: Memory | None = None,
-) -> dict:
-    """The body of ``ingest_flow``, on the task runner ``ingest_flow`` chose (``runner`` names it)."""
     logger = get_run_logger()
     own = memory is None
     memory = memory or Memory(Settings.from_env(store=store, embedder=embedder, torch_threads=torch_threads))
@@ -175,18 +136,19 @@ def ingest_run(
         policy = WritePolicy(
             retry_delays=tuple(write_retry_delays if write_retry_delays is not None else (1, 2, 4)), deadline=deadline
         )
-        process = submitted(settings, extractor, models, window=parallelism + 1, cache=cache_extraction)
-        report = ingest(
-            read_sources(sources, format),
-            memory.store,
-            settings,
-            process,
-            extractor=extractor,
-            judge=memory.judge(),
-            group_size=group_size,
-            parallelism=parallelism,
-            policy=policy,
-        )
+        with make_task_runner(runner, workers, address) as task_runner:
+            process = submitted(task_runner, settings, extractor, models, parallelism + 1, cache_extraction)
+            report = ingest(
+                read_sources(sources, format),
+                memory.store,
+                settings,
+                process,
+                extractor=extractor,
+                judge=memory.judge(),
+                group_size=group_size,
+                parallelism=parallelism,
+                policy=policy,
+            )
         deleted = delete_stale(memory.store, sources) if sync else []
         summary = report.as_dict() | {"deleted": len(deleted), "store": memory.store.uri, "runner": runner}
         for problem in report.problems:
