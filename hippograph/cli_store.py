@@ -8,7 +8,7 @@ import sys
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .cli_group import EXIT_INPUT, EXIT_USAGE, open_memory
@@ -39,21 +39,7 @@ def documents(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"))
     with open_memory(ctx, must_exist=True) as memory:
         docs = memory.documents()
     if as_json:
-        out.print_json(
-            json.dumps(
-                [
-                    {
-                        "id": d.id,
-                        "source": d.source,
-                        "title": d.title,
-                        "passages": d.passages,
-                        "episodes": d.episodes,
-                        "ingested_at": d.ingested_at,
-                    }
-                    for d in docs
-                ]
-            )
-        )
+        out.print_json(json.dumps([d.as_dict() for d in docs]))
         return
     table = Table("id", "source", "title", "passages", "episodes")
     for d in docs:
@@ -162,11 +148,11 @@ def export_store(
                 console=err,
                 transient=True,
             ) as bar:
-                tasks: dict[str, int] = {}
+                tasks: dict[str, TaskID] = {}
 
                 def progress(ns: str, done: int, total: int) -> None:
                     tasks.setdefault(ns, bar.add_task(ns, total=total))
-                    bar.update(tasks[ns], completed=done)  # type: ignore[arg-type]
+                    bar.update(tasks[ns], completed=done)
 
                 report = transfer(source, target, namespace or None, progress)
     except HippographError as exc:

@@ -168,6 +168,17 @@ class DocumentInfo:
     content_hash: str
     ingested_at: str
 
+    def as_dict(self) -> dict[str, Any]:
+        """What ``documents --json`` and the HTTP API list for it (the content hash stays inside)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "title": self.title,
+            "passages": self.passages,
+            "episodes": self.episodes,
+            "ingested_at": self.ingested_at,
+        }
+
 
 @dataclass
 class GraphEdges:

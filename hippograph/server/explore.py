@@ -346,15 +346,5 @@ def list_documents(
             continue
         if until and d.ingested_at[: len(until)] > until:
             continue
-        rows.append(
-            {
-                "id": d.id,
-                "source": d.source,
-                "title": d.title,
-                "passages": d.passages,
-                "episodes": d.episodes,
-                "ingested_at": d.ingested_at,
-                "kind": doc_kind,
-            }
-        )
+        rows.append(d.as_dict() | {"kind": doc_kind})
     return {"total": len(rows), "offset": offset, "limit": limit, "items": rows[offset : offset + limit]}

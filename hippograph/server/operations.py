@@ -205,18 +205,7 @@ def list_documents(
 ) -> dict:
     """Documents (id, source, title, unit counts), filtered by a substring of source or title."""
     docs = service.namespace(namespace).reader.documents()
-    rows = [
-        {
-            "id": d.id,
-            "source": d.source,
-            "title": d.title,
-            "passages": d.passages,
-            "episodes": d.episodes,
-            "ingested_at": d.ingested_at,
-        }
-        for d in docs
-        if _matches(q, d.source, d.title, d.id)
-    ]
+    rows = [d.as_dict() for d in docs if _matches(q, d.source, d.title, d.id)]
     return _page(rows, offset, limit)
 
 
