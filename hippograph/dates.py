@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from typing import overload
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _ISO_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
@@ -22,6 +23,14 @@ def _bad_as_of(value: str, why: str) -> ValueError:
     return InputError(
         f"as-of date {value!r} {why}: give an ISO date or datetime, e.g. 2023-05-01 or 2023-05-01T14:30:00Z"
     )
+
+
+@overload
+def parse_as_of(value: str) -> dt.datetime: ...
+@overload
+def parse_as_of(value: None) -> None: ...
+@overload
+def parse_as_of(value: str | None) -> dt.datetime | None: ...
 
 
 def parse_as_of(value: str | None) -> dt.datetime | None:

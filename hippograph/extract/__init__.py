@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import ConfigError
 from .base import Extraction, Extractor, NoExtractor
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
-def get_extractor(name: str, llm: object | None = None) -> Extractor:
+
+def get_extractor(name: str, llm: BaseChatModel | None = None) -> Extractor:
     """The extractor named ``spacy``, ``llm`` or ``none``."""
     if name == "spacy":
         from .spacy_extractor import SpacyExtractor

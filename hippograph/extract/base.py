@@ -39,10 +39,10 @@ def clean_triple(triple: object) -> tuple[str, str, str] | None:
     """A well-formed triple of three non-empty strings, or None."""
     if not isinstance(triple, (list, tuple)) or len(triple) != 3:
         return None
-    parts = tuple(scalar_text(p) for p in triple)
-    if not all(parts):
+    subject, relation, obj = (scalar_text(p) for p in triple)
+    if not (subject and relation and obj):
         return None
-    return parts  # type: ignore[return-value]
+    return subject, relation, obj
 
 
 def scalar_text(value: object) -> str | None:

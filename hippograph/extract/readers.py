@@ -221,14 +221,15 @@ def _read_text_blob(source: str, data: bytes, fmt: str) -> Iterator[SourceDocume
         yield Problem(source, payload.reason)
         return
     if fmt == "json":
-        fmt = _detect_json(payload)  # type: ignore[assignment]
-        if fmt is None:
+        detected = _detect_json(payload)
+        if detected is None:
             yield Problem(
                 source,
                 "JSON of unknown shape: expected a corpus list of {title, text}, "
                 "HippoRAG OpenIE {docs: [...]}, or LoCoMo conversations; pass --format",
             )
             return
+        fmt = detected
     reader = {"corpus": _read_corpus, "openie": _read_openie, "locomo": read_locomo}.get(fmt)
     if reader is None:
         yield Problem(source, f"format {fmt!r} does not apply to a JSON file")

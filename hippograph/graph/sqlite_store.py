@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ class SQLiteStore(GraphStore):
     def in_namespace(self, namespace: str) -> SQLiteStore:
         return SQLiteStore(self.path, namespace, _connection=self._conn)
 
-    def _query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[tuple[Any, ...]]:
+    def _query(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[tuple[Any, ...]]:
         return self._conn.query(sql, params)
 
     def _write(self, what: str, work: Callable[[sqlite3.Connection, ChangeRecord], Any]) -> Any:
@@ -227,7 +227,7 @@ class SQLiteStore(GraphStore):
         ns = {"ns": self.namespace}
 
         def count(sql: str) -> int:
-            return int(self._query(sql, ns)[0][0])  # type: ignore[arg-type]
+            return int(self._query(sql, ns)[0][0])
 
         n_facts = count("SELECT COUNT(*) FROM facts WHERE namespace=:ns")
         edges = {
@@ -322,14 +322,13 @@ class SQLiteStore(GraphStore):
             Mention(*row)
             for row in self._query(
                 f"SELECT unit_id, entity_id, count FROM mentions WHERE unit_id IN {units} ORDER BY unit_id, entity_id",
-                unit_args,  # type: ignore[arg-type]
+                unit_args,
             )
         ]
         batch.supports = [
             Support(*row)
             for row in self._query(
-                f"SELECT unit_id, fact_id FROM supports WHERE unit_id IN {units} ORDER BY unit_id, fact_id",
-                unit_args,  # type: ignore[arg-type]
+                f"SELECT unit_id, fact_id FROM supports WHERE unit_id IN {units} ORDER BY unit_id, fact_id", unit_args
             )
         ]
         batch.citations = thoughts.document_citations(self._query, document_id)

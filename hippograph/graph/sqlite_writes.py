@@ -106,9 +106,9 @@ def _support_edges(db: sqlite3.Connection, fact_ids: Sequence[str], weight: floa
     """One fact-edge contribution per support (``fact_ids`` may repeat: one entry per unit)."""
     ends = _fact_ends(db, set(fact_ids))
     for fid in fact_ids:
-        subject, obj = ends.get(fid, (None, None))
-        if subject is not None and subject != obj:
-            change.edge(subject, obj, weight)  # type: ignore[arg-type]
+        found = ends.get(fid)
+        if found is not None and found[0] != found[1]:
+            change.edge(found[0], found[1], weight)
 
 
 def _fact_ends(db: sqlite3.Connection, fact_ids: set[str]) -> dict[str, tuple[str, str]]:

@@ -64,6 +64,10 @@ class SynonymFinder:
     def __init__(self, threshold: float = 0.8, k: int = 32):
         self.threshold = threshold
         self.k = k
+        self._clear()
+
+    def _clear(self) -> None:
+        """Forget every kept vector (the finder then knows no generation)."""
         self._generation: int | None = None
         self._label: dict[str, int] = {}
         self._ids: list[str] = []
@@ -80,7 +84,7 @@ class SynonymFinder:
         if changes is None:
             if self._generation is not None:
                 log.warning("change log pruned past generation %d: re-reading every entity vector", self._generation)
-            self.__init__(self.threshold, self.k)  # type: ignore[misc]
+            self._clear()
             self._generation = store.generation()
             self._add(*store.vectors("entity"))
             return

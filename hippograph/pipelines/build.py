@@ -70,7 +70,7 @@ def prepare(
 def _section_units(doc: SourceDocument, chunk_size: int, overlap: int):
     """Units of a markdown document: each section chunked on its own, titled by its heading."""
     units, titles, prose, links = [], [], [], []
-    for section in doc.sections:  # type: ignore[union-attr]
+    for section in doc.sections or []:
         # chunk_text squeezes whitespace within paragraphs: match code the same way.
         code = [" ".join(p.split()) for block in section.code for p in block.split("\n\n") if p.strip()]
         for chunk in chunk_text(section.text, chunk_size, overlap):

@@ -91,8 +91,7 @@ def supersessions_for(
 def _subject_timeline(facts: list[Fact], new_ids: set[str], rules: TemporalRules) -> list[Supersession]:
     """Functional-relation succession and end events among one subject's facts."""
     out: list[Supersession] = []
-    ends = [(f, *rules.end_family(f.predicate)) for f in facts]
-    ends = [(f, family) for f, is_end, family in ends if is_end]  # type: ignore[misc]
+    ends = [(f, family) for f in facts for is_end, family in [rules.end_family(f.predicate)] if is_end]
     by_family: dict[str, list[Fact]] = {}
     for fact in facts:
         family = rules.family(fact.predicate) or (("holder:" + r) if (r := rules.holder_role(fact.predicate)) else None)
@@ -106,7 +105,7 @@ def _subject_timeline(facts: list[Fact], new_ids: set[str], rules: TemporalRules
             if current is not None and fact.object != current.object and (fact.id in new_ids or current.id in new_ids):
                 out.append(Supersession(current.id, fact.id, fact.valid_from))
             current = fact
-    for end, family in ends:  # type: ignore[misc]
+    for end, family in ends:
         if end.id in new_ids:
             # An end event is an event, not a state: closed at its own date.
             out.append(Supersession(end.id, end.id, end.valid_from))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from ..errors import StoreError, StoreUnavailable
 from ..graph.open import redact_uri
@@ -75,7 +76,7 @@ def write_group(
         retries = list(policy.retry_delays)
         while error is not None and retries:
             policy.sleep(retries.pop(0))
-            error = clock.attempt(lambda one=batch: store.write_documents([one], supersede), 1)[0]  # type: ignore[misc]
+            error = clock.attempt(partial(store.write_documents, [batch], supersede), 1)[0]
         result.append((batch, None if error is None else str(error)))
     return result
 

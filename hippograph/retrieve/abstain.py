@@ -173,7 +173,8 @@ def question_terms(retrieved: RetrievalResult) -> tuple[list[str], list[str]]:
     """The names and the other content words a question asks about (normalized, unstemmed)."""
     # "before X" names what the answer came before: X need not be in evidence dated before it.
     question = BEFORE_PHRASE.sub(" ", retrieved.question) if retrieved.as_of else retrieved.question
-    names, words = [], []  # type: ignore[var-annotated]
+    names: list[str] = []
+    words: list[str] = []
     for n, token in enumerate(re.findall(r"[\w$'\u2019-]+", question)):
         for word in normalize_answer(_POSSESSIVE.sub("", token)).split():
             if word in STOP or word in QUESTION_ONLY or word in ASKING or word.isdigit():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import ConfigError
@@ -34,7 +36,7 @@ class HnswVectorIndex(VectorIndex):
         super().__init__(ids, vectors)
         self.candidates = candidates
         self._params = (m, ef_construction, ef_search)
-        self._index = None
+        self._index: Any = None  # an hnswlib.Index once built (hnswlib ships no type information)
         self._label_position = np.full(0, -1, dtype=np.int64)  # label -> row (-1: deleted)
         self._position_label = np.zeros(0, dtype=np.int64)  # row -> label
         if self.ids:
@@ -46,13 +48,13 @@ class HnswVectorIndex(VectorIndex):
             import hnswlib
 
             self._index = hnswlib.Index(space="ip", dim=vectors.shape[1])
-            self._index.init_index(max_elements=max(16, 2 * len(positions)), ef_construction=ef_construction, M=m)  # type: ignore[attr-defined]
-            self._index.set_ef(ef_search)  # type: ignore[attr-defined]
+            self._index.init_index(max_elements=max(16, 2 * len(positions)), ef_construction=ef_construction, M=m)
+            self._index.set_ef(ef_search)
         first = len(self._label_position)
         labels = np.arange(first, first + len(positions), dtype=np.int64)
-        if first + len(positions) > self._index.get_max_elements():  # type: ignore[attr-defined]
-            self._index.resize_index(max(2 * self._index.get_max_elements(), first + len(positions)))  # type: ignore[attr-defined]
-        self._index.add_items(vectors, labels)  # type: ignore[attr-defined]
+        if first + len(positions) > self._index.get_max_elements():
+            self._index.resize_index(max(2 * self._index.get_max_elements(), first + len(positions)))
+        self._index.add_items(vectors, labels)
         self._label_position = np.concatenate([self._label_position, np.asarray(positions, dtype=np.int64)])
         grown = np.zeros(len(self.ids), dtype=np.int64)
         grown[: len(self._position_label)] = self._position_label[: len(self.ids)]
@@ -64,7 +66,7 @@ class HnswVectorIndex(VectorIndex):
         if n == 0:
             return np.zeros(0, dtype=np.float32)
         k = min(self.candidates, n)
-        labels, distances = self._index.knn_query(np.asarray(query, dtype=np.float32), k=k)  # type: ignore[attr-defined]
+        labels, distances = self._index.knn_query(np.asarray(query, dtype=np.float32), k=k)
         nearest = 1.0 - distances[0]  # hnswlib's "ip" distance is 1 - inner product
         out = np.full(n, nearest.min(), dtype=np.float32)
         out[self._label_position[labels[0].astype(np.int64)]] = nearest
@@ -76,7 +78,7 @@ class HnswVectorIndex(VectorIndex):
         fresh = super().add(ids, vectors)
         if replaced:  # a changed vector under a live label: hnswlib updates it in place
             rows = [self.position[ids[n]] for n in replaced]
-            self._index.add_items(self.vectors[rows], self._position_label[rows])  # type: ignore[attr-defined]
+            self._index.add_items(self.vectors[rows], self._position_label[rows])
         if fresh:
             self._insert(self.vectors[fresh], fresh)
         return fresh
@@ -84,7 +86,7 @@ class HnswVectorIndex(VectorIndex):
     def remove(self, ids: set[str]) -> list[tuple[int, int]]:
         gone = [int(self._position_label[self.position[i]]) for i in ids if i in self.position]
         for label in gone:
-            self._index.mark_deleted(label)  # type: ignore[attr-defined]
+            self._index.mark_deleted(label)
         # Apply the same hole filling as the rows: labels follow their vectors.
         labels = self._position_label
         moves = super().remove(ids)

@@ -6,10 +6,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from ..extract.chunking import split_sentences
 from .abstain import CALIBRATED, AbstentionModel, evidence_of, stems
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 ABSTAIN = "Not in memory: the retrieved passages do not contain the answer."
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -103,7 +107,7 @@ def reader_prompt(retrieved: RetrievalResult) -> str:
 
 
 def answer_question(
-    retrieved: RetrievalResult, llm: object | None = None, abstain_below: float | None = None
+    retrieved: RetrievalResult, llm: BaseChatModel | None = None, abstain_below: float | None = None
 ) -> Answer:
     """Answer from the retrieved units: the LLM when given, else the extractive reader (which
     abstains when its evidence support is below ``abstain_below``; None: the calibrated threshold)."""
@@ -113,7 +117,7 @@ def answer_question(
     base = Answer(retrieved.question, ABSTAIN, [], passages, retrieved.facts, True, "llm")
     if not passages:
         return base
-    reply = llm.invoke(reader_prompt(retrieved))  # type: ignore[attr-defined]
+    reply = llm.invoke(reader_prompt(retrieved))
     text = str(getattr(reply, "content", reply)).strip()
     citations = parse_citations(text, passages)
     lowered = text.lower()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 import numpy as np
+
+Key = TypeVar("Key")
 
 
 class VectorIndex:
@@ -82,8 +87,9 @@ class VectorIndex:
         return moves
 
 
-def top_k(ids: list[str], scores: np.ndarray, k: int) -> list[tuple[str, float]]:
-    """The ``k`` highest-scoring ids (ties broken by id order), best first."""
+def top_k(ids: Sequence[Key], scores: np.ndarray, k: int) -> list[tuple[Key, float]]:
+    """The ``k`` highest-scoring ids (ties broken by position), best first; ``ids`` may be a
+    ``range`` of positions."""
     if k <= 0 or len(ids) == 0:
         return []
     k = min(k, len(ids))

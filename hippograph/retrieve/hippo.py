@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from .ranking import later_first
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
 from .strength import StrengthTerm
 from .temporal import TimeView, before_as_of, is_present_tense, prefer_asked_relation, rank_in_time, time_filter
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 MODES = ("hippo", "dense")
 
@@ -135,7 +139,7 @@ class HippoRetriever:
         store: StoreReader,
         embedder: Embedder,
         settings: RetrievalSettings | None = None,
-        llm: object | None = None,
+        llm: BaseChatModel | None = None,
         now: Callable[[], datetime] | None = None,
         strength: StrengthTerm | None = None,
     ):

@@ -200,12 +200,12 @@ class RetrievalIndex:
 
         def valid(fact: Fact) -> bool:
             start = interval(fact.valid_from)
-            if start is not None and start[0] > instant:  # type: ignore[operator]
+            if start is not None and start[0] > instant:
                 return False
             if fact.invalid_at is None:
                 return True
             end = interval(fact.invalid_at)  # "" = superseded at an unknown time: never valid
-            return end is not None and end[0] > instant  # type: ignore[operator]
+            return end is not None and end[0] > instant
 
         return np.fromiter((valid(f) for f in self.fact_records), dtype=bool, count=len(self.fact_records))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,6 +12,9 @@ from ..llm import parse_number_list
 from ..records import Fact
 from .dense import min_max, top_k
 from .index import RetrievalIndex
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,8 @@ def link_facts(
         return []
     normalized = np.full_like(cosine, -1.0)
     normalized[valid] = min_max(cosine[valid])
-    best = top_k(range(len(cosine)), normalized, k)  # type: ignore[arg-type]  # a range indexes like a list, without building one
-    return [FactLink(index.fact_records[i], s, float(cosine[i])) for i, s in best if valid[i]]  # type: ignore[call-overload]
+    best = top_k(range(len(cosine)), normalized, k)  # positions: a range indexes like a list, without building one
+    return [FactLink(index.fact_records[i], s, float(cosine[i])) for i, s in best if valid[i]]
 
 
 _FILTER_PROMPT = """You filter facts for a question-answering system.
@@ -44,7 +48,9 @@ Reply with a JSON list of the numbers of the facts that help answer the question
 Reply [] if none help. Reply with the JSON list only."""
 
 
-def recognition_filter(links: list[FactLink], question: str, llm: object | None, threshold: float) -> list[FactLink]:
+def recognition_filter(
+    links: list[FactLink], question: str, llm: BaseChatModel | None, threshold: float
+) -> list[FactLink]:
     """Keep the facts that help answer ``question``.
 
     With a langchain-core chat model, the model picks them; otherwise facts whose raw cosine
@@ -55,7 +61,7 @@ def recognition_filter(links: list[FactLink], question: str, llm: object | None,
     if llm is None:
         return [link for link in links if link.cosine >= threshold]
     numbered = "\n".join(f"{i}. {link.fact.text}" for i, link in enumerate(links, 1))
-    reply = llm.invoke(_FILTER_PROMPT.format(question=question, facts=numbered))  # type: ignore[attr-defined]
+    reply = llm.invoke(_FILTER_PROMPT.format(question=question, facts=numbered))
     chosen = parse_number_list(getattr(reply, "content", reply))
     if chosen is None:
         return links

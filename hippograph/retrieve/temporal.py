@@ -144,7 +144,7 @@ def _plain(entity_id: str) -> str:
 
 def reference_instant(as_of: str | None, now: dt.datetime) -> dt.datetime:
     """The instant a question is asked at: ``as_of`` (checked ISO) or now."""
-    return parse_as_of(as_of) if as_of is not None else now  # type: ignore[return-value]
+    return parse_as_of(as_of) if as_of is not None else now
 
 
 def time_filter(view: TimeView, as_of: str | None, valid_facts: np.ndarray | None = None) -> np.ndarray:
@@ -153,7 +153,7 @@ def time_filter(view: TimeView, as_of: str | None, valid_facts: np.ndarray | Non
     where someone worked since 2015 answers "as of 2017" with that fact, not with its news)."""
     if as_of is None:
         return np.ones(len(view.starts), dtype=bool)
-    limit = parse_as_of(as_of).timestamp()  # type: ignore[union-attr]
+    limit = parse_as_of(as_of).timestamp()
     with np.errstate(invalid="ignore"):
         seen = ~(view.starts > limit)
     if valid_facts is not None and valid_facts.any():

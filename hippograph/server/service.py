@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..embedding import Embedder
@@ -27,6 +28,9 @@ from ..ids import DEFAULT_NAMESPACE
 from ..ids import check_namespace as check_namespace_name
 from ..memory import Memory
 from ..retrieve.index import IndexCache, RetrievalIndex
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 Read = Callable[..., dict]
 
@@ -159,10 +163,10 @@ class NamespaceMemory:
 class MemoryService:
     """Warm models and the per-namespace memories of one store, shared by HTTP and MCP."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, llm: object | None = None):
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, llm: BaseChatModel | None = None):
         self.settings = settings
         # The store opens first: an unreachable or refused store is reported before a model loads.
-        self.writer = Memory(settings, embedder=embedder, llm=llm, namespace=DEFAULT_NAMESPACE)  # type: ignore[arg-type]
+        self.writer = Memory(settings, embedder=embedder, llm=llm, namespace=DEFAULT_NAMESPACE)
         # Loaded now, once: every namespace and both connections share this one model.
         embedder = self.writer.embedder
         self.embedder = embedder
