@@ -4,6 +4,7 @@ with their sources."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from killharness import TrigramEmbedder
@@ -132,3 +133,23 @@ def test_write_back_over_http_is_deleted_with_its_source(tmp_path, embedder):
                 assert http.get("/stats").json()["documents"] == 0
     finally:
         service.close()
+
+
+def test_answer_remember_flag_writes_a_thought(memory):
+    from typer.testing import CliRunner
+
+    from hippograph.cli import app
+
+    memory.add_text("Marie Curie was born in Warsaw.", source="notes/curie", extractor="spacy")
+    store = memory.settings.store
+    memory.close()
+    runner = CliRunner()
+    ask = ["--store", store, "answer", "Where was Marie Curie born?", "-k", "1", "--json"]
+    plain = runner.invoke(app, ask)
+    assert plain.exit_code == 0, plain.output
+    assert json.loads(plain.output)["thought_id"] is None
+    kept = runner.invoke(app, [*ask, "--remember"])
+    thought = json.loads(kept.output)["thought_id"]
+    assert kept.exit_code == 0 and thought
+    shown = runner.invoke(app, ["--store", store, "query", "Marie Curie Warsaw born", "-k", "3", "--json"])
+    assert thought in {p["id"] for p in json.loads(shown.output)["passages"] if p["kind"] == "thought"}
