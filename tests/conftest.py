@@ -120,7 +120,9 @@ HEAVY_MODULES = {
     "test_retrieval",
     "test_store_faults",
     "test_ui_api",
-    "test_spacy_extractor",  # loads the spaCy pipeline: a model
+    "test_spacy_extractor",  # these three load the spaCy pipeline (a model) in every test
+    "test_clue",
+    "test_notes",
     "test_notebook",
     "test_flows",
     "test_server",
