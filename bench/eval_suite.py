@@ -192,8 +192,13 @@ def run_domain(domain: dict, settings, modes=MODES) -> dict:
         if not isinstance(memory.retriever.embedder, MemoEmbedder):
             memory.retriever.embedder = MemoEmbedder(memory.embedder)
         memory.retrieve("warm up", top_k=1)
+    by_store: dict[str, list[str]] = {}
     for q in domain["questions"]:
-        domain["stores"][q.store].retriever.embedder.encode_query(q.text)
+        by_store.setdefault(q.store, []).append(q.text)
+    for name, texts in by_store.items():  # one batch per store (one by one took minutes)
+        memo = domain["stores"][name].retriever.embedder
+        todo = [t for t in dict.fromkeys(texts) if t not in memo.memo]
+        memo.memo.update(zip(todo, memo.inner.encode(todo)))
     for mode in modes:
         per: dict = {}
         times = []

@@ -54,6 +54,17 @@ class RetrievalSettings:
     strength_weight: float = 0.0  # 0 = off; 1 = the score is fully multiplied by retention
     strength_half_life_days: float = 30.0  # retention halves in this many days x (1 + recalls)
     query_clue: bool = False  # MemoRAG: with a chat model, its draft answer is an extra linking query
+    # Graph structure: weight of episode-to-episode (NEXT) edges relative to the stored weight.
+    # Read when the index is built, so it applies to a retriever's whole index, not per query.
+    next_weight: float = 1.0
+    # Fact-augmented keys (LongMemEval): a unit's seed score moves toward its best supported
+    # fact's cosine with the query by this fraction (0: text only, 1: the larger of the two).
+    fact_keys: float = 0.0
+    # Multi-step recall: extra PPR rounds seeded from the entities of the best facts of the
+    # top ``multi_step_units`` units that the first round's seeds did not cover (0: one round).
+    multi_step: int = 0
+    multi_step_units: int = 3
+    multi_step_weight: float = 0.5  # rank-fusion weight of a further round's ranking
 
     @classmethod
     def hipporag2_published(cls) -> RetrievalSettings:

@@ -22,7 +22,9 @@ from .clue import draft_answer, with_clue_links
 from .dense import min_max
 from .dense import top_k as highest_scoring
 from .index import IndexCache, RetrievalIndex
+from .keys import best_fact_cosine, keyed_scores
 from .linking import FactLink, link_facts, recognition_filter
+from .multistep import bridge_seeds
 from .ranking import later_first
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
 from .strength import StrengthTerm
@@ -148,7 +150,7 @@ class HippoRetriever:
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
         self.llm = llm
-        self.indexes = IndexCache(store, self.settings.vector_index)
+        self.indexes = IndexCache(store, self.settings.vector_index, self.settings.next_weight)
         self.now = now or (lambda: datetime.now(timezone.utc))  # what "now" is; tests inject one
         self._time_view: TimeView | None = None
 
@@ -192,7 +194,7 @@ class HippoRetriever:
         scores = dense
         if mode == "hippo":
             scores, result.facts, result.seeds, result.fallback, result.activation = self._hippo_scores(
-                index, query, question, dense, cfg, as_of, clock
+                index, view, query, question, dense, cfg, as_of, clock
             )
         else:
             clock("link")
@@ -234,6 +236,7 @@ class HippoRetriever:
     def _hippo_scores(
         self,
         index: RetrievalIndex,
+        view: TimeView,
         query: np.ndarray,
         question: str,
         dense: np.ndarray,
@@ -241,12 +244,13 @@ class HippoRetriever:
         as_of: str | None,
         clock: StageClock,
     ):
+        fact_cosine = index.facts.scores(query)
         if cfg.time_aware:  # facts of the relation asked about first (from twice as many candidates)
             links = prefer_asked_relation(
-                link_facts(index, query, 2 * cfg.link_top_k, as_of, self.now()), question, cfg.link_top_k
+                link_facts(index, query, 2 * cfg.link_top_k, as_of, self.now(), fact_cosine), question, cfg.link_top_k
             )
         else:
-            links = link_facts(index, query, cfg.link_top_k, as_of, self.now())
+            links = link_facts(index, query, cfg.link_top_k, as_of, self.now(), fact_cosine)
         if cfg.query_clue and self.llm is not None:  # MemoRAG: the model's draft answer links too
             clue = draft_answer(self.llm, question)
             embed = partial(embed_query, self.embedder)
@@ -272,11 +276,45 @@ class HippoRetriever:
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
             return dense, facts, {}, reason, None
-        reset = seed_vector(index, seeds, dense, cfg)
+        valid = index.fact_validity_mask(as_of, self.now()) if (cfg.fact_keys > 0 or cfg.multi_step > 0) else None
+        keyed = dense
+        if cfg.fact_keys > 0 and len(fact_cosine):
+            best = best_fact_cosine(view.support(len(index.fact_records)), fact_cosine, valid)
+            keyed = keyed_scores(dense, best, cfg.fact_keys)
+        reset = seed_vector(index, seeds, keyed, cfg)
         mass = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)
+        unit_mass = mass[index.unit_nodes]
+        covered = set(seeds)
+        for _ in range(cfg.multi_step):
+            top = [int(i) for i in np.argsort(-unit_mass, kind="stable")[: cfg.multi_step_units]]
+            ends = [(f.subject, f.object) for f in index.fact_records]
+            bridge = bridge_seeds(
+                top,
+                view.unit_fact_rows,
+                fact_cosine,
+                valid,
+                ends,
+                covered,
+                index.graph.index,
+                index.unit_mentions,
+                cfg.entity_top_k,
+            )
+            if not bridge:
+                break
+            covered |= set(bridge)
+            # The next hop is a query of its own (seeded by the bridge entities only), fused by
+            # rank with what the rounds so far found: their best units keep their places.
+            hop = np.zeros(index.graph.size)
+            for entity, weight in bridge.items():
+                hop[index.graph.index[entity]] = weight
+            hop_mass = personalized_pagerank(index.graph, hop / hop.sum(), cfg.damping, cfg.ppr_tolerance)
+            fused = fuse_ranks(unit_mass, hop_mass[index.unit_nodes], cfg.multi_step_weight, cfg.fusion_k)
+            unit_mass = fused / fused.max() * float(unit_mass.max())
+            if {int(i) for i in np.argsort(-unit_mass, kind="stable")[: cfg.multi_step_units]} == set(top):
+                break
         clock("ppr")
         activation = Activation(index.graph.node_ids, mass, index.graph)  # kept for explaining the ranking
-        return fuse_ranks(mass[index.unit_nodes], dense, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None, activation
+        return fuse_ranks(unit_mass, keyed, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None, activation
 
     def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]], dense: np.ndarray) -> list[RetrievedUnit]:
         passage_ids = [i for i, _ in ranked if index.unit_kind[i] == "passage"]

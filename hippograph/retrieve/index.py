@@ -21,7 +21,7 @@ from ..dates import interval, parse_as_of
 from ..errors import ConfigError
 from ..graph.ppr import GraphMatrix
 from ..graph.store import StoreReader
-from ..records import MENTION_WEIGHT, ChangeSet, Fact
+from ..records import MENTION_WEIGHT, ChangeSet, EdgeDelta, Fact
 from .dense import VectorIndex
 
 UNIT_KINDS = ("passage", "episode")
@@ -62,13 +62,20 @@ class RetrievalIndex:
     fact_valid: np.ndarray  # facts valid now (no invalid_at), aligned with facts.ids
 
     @classmethod
-    def load(cls, store: StoreReader, backend: str = "exact", previous: RetrievalIndex | None = None) -> RetrievalIndex:
+    def load(
+        cls,
+        store: StoreReader,
+        backend: str = "exact",
+        previous: RetrievalIndex | None = None,
+        next_weight: float = 1.0,
+    ) -> RetrievalIndex:
         """Build from the store; with ``previous``, bring it up to date from the change feed
-        instead (a full reload only when the feed no longer reaches back to it)."""
+        instead (a full reload only when the feed no longer reaches back to it).
+        ``next_weight`` scales the stored weight of unit-to-unit (NEXT) edges in the PPR graph."""
         if previous is not None:
             changes = store.changes_since(previous.generation)
             if changes is not None:
-                previous.refresh(store, changes)
+                previous.refresh(store, changes, next_weight)
                 return previous
             log.warning(
                 "change log of %r pruned past generation %d: reloading the retrieval index in full",
@@ -77,13 +84,13 @@ class RetrievalIndex:
             )
         for _ in range(3):  # a write landing mid-load would be replayed twice by the next refresh
             generation = store.generation()
-            index = cls._read(store, backend, generation)
+            index = cls._read(store, backend, generation, next_weight)
             if store.generation() == generation:
                 return index
         return index
 
     @classmethod
-    def _read(cls, store: StoreReader, backend: str, generation: int) -> RetrievalIndex:
+    def _read(cls, store: StoreReader, backend: str, generation: int, next_weight: float = 1.0) -> RetrievalIndex:
         parts = [(kind, store.vectors(kind)) for kind in UNIT_KINDS]
         unit_kind = {i: kind for kind, (ids, _) in parts for i in ids}
         units = _vector_index(*_stack([p for _, p in parts]), backend)
@@ -91,6 +98,11 @@ class RetrievalIndex:
         fact_records = store.facts(facts.ids)
         edges = store.graph_edges()
         mentions = Counter(t for s, t in zip(edges.sources, edges.targets) if s in unit_kind and t not in unit_kind)
+        if next_weight != 1.0:
+            edges.weights = [
+                w * next_weight if s in unit_kind and t in unit_kind else w
+                for s, t, w in zip(edges.sources, edges.targets, edges.weights)
+            ]
         graph = GraphMatrix.from_edges(edges, nodes=units.ids)
         # Episodes link only to entities and to each other, so episode-episode edges are NEXT.
         chain = {
@@ -113,12 +125,17 @@ class RetrievalIndex:
             _currently_valid(fact_records),
         )
 
-    def refresh(self, store: StoreReader, changes: ChangeSet) -> None:
+    def refresh(self, store: StoreReader, changes: ChangeSet, next_weight: float = 1.0) -> None:
         """Apply one change set in place (reads only the vectors and records it names)."""
         unit_ids = set(self.unit_kind).union(*(changes.upserted[k] | changes.removed[k] for k in UNIT_KINDS))
         self._refresh_units(store, changes)
         self._refresh_facts(store, changes)
-        self.graph.apply(changes.edges)
+        self.graph.apply(
+            EdgeDelta(d.source, d.target, d.weight * next_weight)
+            if d.source in unit_ids and d.target in unit_ids
+            else d
+            for d in changes.edges
+        )
         self.graph.drop_nodes(set().union(*(changes.removed[k] for k in UNIT_KINDS)))
         for d in changes.edges:
             source_unit, target_unit = d.source in unit_ids, d.target in unit_ids
@@ -253,13 +270,16 @@ def _stack(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.nda
 class IndexCache:
     """Holds a ``RetrievalIndex`` for a store and refreshes it when the store's generation moves."""
 
-    def __init__(self, store: StoreReader, backend: str = "exact"):
+    def __init__(self, store: StoreReader, backend: str = "exact", next_weight: float = 1.0):
         self.store = store
         self.backend = backend
+        self.next_weight = next_weight
         self._index: RetrievalIndex | None = None
 
     def get(self) -> RetrievalIndex:
         generation = self.store.generation()
         if self._index is None or self._index.generation != generation:
-            self._index = RetrievalIndex.load(self.store, self.backend, previous=self._index)
+            self._index = RetrievalIndex.load(
+                self.store, self.backend, previous=self._index, next_weight=self.next_weight
+            )
         return self._index

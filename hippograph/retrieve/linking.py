@@ -25,12 +25,18 @@ class FactLink:
 
 
 def link_facts(
-    index: RetrievalIndex, query: np.ndarray, k: int, as_of: str | None = None, now: datetime | None = None
+    index: RetrievalIndex,
+    query: np.ndarray,
+    k: int,
+    as_of: str | None = None,
+    now: datetime | None = None,
+    cosine: np.ndarray | None = None,
 ) -> list[FactLink]:
-    """The ``k`` facts (valid at ``as_of``, else now) closest to the query, best first."""
+    """The ``k`` facts (valid at ``as_of``, else now) closest to the query, best first.
+    ``cosine``: the query's cosine with every fact, when the caller has it already."""
     if len(index.facts) == 0:
         return []
-    cosine = index.facts.scores(query)
+    cosine = index.facts.scores(query) if cosine is None else cosine
     valid = index.fact_validity_mask(as_of, now)
     if not valid.any():
         return []

@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..dates import day_before, interval, parse_as_of, sort_key
 from ..extract.relations import DEFAULT_RULES, TemporalRules
 from ..graph.store import StoreReader
 from ..ids import normalize_name
 from .index import RetrievalIndex
+from .keys import support_matrix
 from .linking import FactLink
 
 _PAST = re.compile(
@@ -106,6 +108,14 @@ class TimeView:
         current = [f.invalid_at is None for f in index.fact_records]
         superseded = np.array([bool(r) and not any(current[i] for i in r) for r in rows], dtype=bool)
         return cls(index.generation, starts, dates, superseded, rows, supporters)
+
+    def support(self, facts: int) -> sp.csr_matrix:
+        """Units x facts incidence of this generation (built once, for fact-augmented keys)."""
+        cached = getattr(self, "_support", None)
+        if cached is None or cached.shape[1] != facts:
+            cached = support_matrix(self.unit_fact_rows, facts)
+            self._support = cached
+        return cached
 
 
 def is_present_tense(question: str) -> bool:
