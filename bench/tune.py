@@ -29,7 +29,9 @@ def summary(rows: dict, group: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variant", action="append", default=[], help="JSON settings overrides")
-    parser.add_argument("--domain", action="append", help="musique-gpt35, musique-spacy, locomo-dev5, beam-tune, beam-held")
+    parser.add_argument(
+        "--domain", action="append", help="musique-gpt35, musique-spacy, locomo-dev5, beam-tune, beam-held"
+    )
     parser.add_argument("--beam", default=DEFAULT_FOLDER)
     parser.add_argument("--kinds", action="store_true", help="also print per-kind R@10")
     args = parser.parse_args()
@@ -59,16 +61,17 @@ def main() -> None:
         results = {n: run_domain(d, settings, modes) for n, d in domains.items()}
         if first:
             line = "dense".ljust(48)
-            for n, res in results.items():
+            for res in results.values():
                 line += "| " + summary(res["dense"], "overall") + " "
             print(line, flush=True)
         line = json.dumps(variant)[:47].ljust(48)
-        for n, res in results.items():
+        for res in results.values():
             line += "| " + summary(res["hippo"], "overall") + " "
         extra = []
         for n, res in results.items():
             if n.startswith("musique"):
-                extra.append(f"{n} q1-50 {summary(res['hippo'], 'q1-50 (tuned)')} q51+ {summary(res['hippo'], 'q51-100')}")
+                halves = summary(res["hippo"], "q1-50 (tuned)"), summary(res["hippo"], "q51-100")
+                extra.append(f"{n} q1-50 {halves[0]} q51+ {halves[1]}")
             lf = res["hippo"].get("later_first")
             if lf:
                 extra.append(f"{n} later-first {lf['percent']:.0f}% of {lf['pairs']}")
@@ -77,9 +80,17 @@ def main() -> None:
             for n, res in results.items():
                 kinds = res["hippo"]["overall"]
                 dk = res.get("dense", {}).get("overall", {})
-                print("    " + n + ": " + ", ".join(
-                    f"{k} {v['R@10']:.0f}" + (f"/{dk[k]['R@10']:.0f}" if k in dk else "")
-                    for k, v in kinds.items() if k != "all"), flush=True)
+                print(
+                    "    "
+                    + n
+                    + ": "
+                    + ", ".join(
+                        f"{k} {v['R@10']:.0f}" + (f"/{dk[k]['R@10']:.0f}" if k in dk else "")
+                        for k, v in kinds.items()
+                        if k != "all"
+                    ),
+                    flush=True,
+                )
         first = False
 
 
