@@ -26,6 +26,28 @@ def summary(rows: dict, group: str) -> str:
     return "  -  " if r is None else f"{r['R@2']:5.1f} {r['R@5']:5.1f} {r['R@10']:5.1f}"
 
 
+def load_domains(names: list[str], beam: str) -> dict:
+    """The named evaluation domains whose stores are built (others are left out)."""
+    data = data_dir() or ""
+    specs = {
+        "musique-gpt35": lambda: musique_domain("openie", data, True),
+        "musique-spacy": lambda: musique_domain("corpus", data, True),
+        "locomo-dev5": lambda: locomo_domain(data, True),
+        "beam-tune": lambda: beam_domain(beam, TUNE, True),
+        "beam-held": lambda: beam_domain(beam, HELD_100K, True),
+    }
+    return {n: d for n in names if (d := specs[n]()) is not None}
+
+
+def use_index_settings(domains: dict, settings) -> None:
+    """Index-level settings (``next_weight``) need their own index: rebuild where they differ."""
+    for domain in domains.values():
+        for memory in domain["stores"].values():
+            cache = memory.retriever.indexes
+            if cache.next_weight != settings.next_weight:
+                memory.retriever.indexes = IndexCache(cache.store, cache.backend, settings.next_weight)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variant", action="append", default=[], help="JSON settings overrides")
@@ -35,16 +57,7 @@ def main() -> None:
     parser.add_argument("--beam", default=DEFAULT_FOLDER)
     parser.add_argument("--kinds", action="store_true", help="also print per-kind R@10")
     args = parser.parse_args()
-    data = data_dir() or ""
-    specs = {
-        "musique-gpt35": lambda: musique_domain("openie", data, True),
-        "musique-spacy": lambda: musique_domain("corpus", data, True),
-        "locomo-dev5": lambda: locomo_domain(data, True),
-        "beam-tune": lambda: beam_domain(args.beam, TUNE, True),
-        "beam-held": lambda: beam_domain(args.beam, HELD_100K, True),
-    }
-    names = args.domain or ["musique-gpt35", "locomo-dev5", "beam-tune"]
-    domains = {n: d for n in names if (d := specs[n]()) is not None}
+    domains = load_domains(args.domain or ["musique-gpt35", "locomo-dev5", "beam-tune"], args.beam)
     variants = [json.loads(v) for v in args.variant] or [{}]
     base = Settings.from_env().retrieval
     header = "variant".ljust(48) + "".join(f"| {n[:17]:17} " for n in domains)
@@ -52,11 +65,7 @@ def main() -> None:
     first = True
     for variant in variants:
         settings = replace(base, **variant)
-        for d in domains.values():  # index-level settings need their own index
-            for memory in d["stores"].values():
-                cache = memory.retriever.indexes
-                if cache.next_weight != settings.next_weight:
-                    memory.retriever.indexes = IndexCache(cache.store, cache.backend, settings.next_weight)
+        use_index_settings(domains, settings)
         modes = ("dense", "hippo") if first else ("hippo",)
         results = {n: run_domain(d, settings, modes) for n, d in domains.items()}
         if first:

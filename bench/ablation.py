@@ -1,0 +1,71 @@
+"""Ablation of the memory mechanisms: each one switched on alone against the shipped defaults.
+
+    python bench/ablation.py [--domain musique-gpt35 --domain locomo-dev5 --domain beam-tune]
+
+For every mechanism (a ``RetrievalSettings`` override), R@2/5/10 per domain and the query
+latency (link + PPR + rank, p50, queries encoded once beforehand) beside the defaults and dense
+retrieval, all in one run. Writes bench/results/ablation.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+from beam import DEFAULT_FOLDER
+from common import markdown_table, write_results
+from eval_suite import run_domain
+from tune import load_domains, use_index_settings
+
+from hippograph import Settings
+
+# name -> (what it is, overrides that switch it on). Defaults are the "off" row.
+MECHANISMS = {
+    "fact-augmented keys": ("unit seed score moves halfway to its best fact's cosine", {"fact_keys": 0.5}),
+    "multi-step recall": ("a second PPR round from bridge entities, fused by rank", {"multi_step": 1}),
+    "weaker NEXT edges": ("episode chain edges at a quarter of their weight", {"next_weight": 0.25}),
+    "dense fusion": ("reciprocal-rank fusion with the dense ranking (0.3)", {"dense_fusion": 0.3}),
+    "later first": ("same-topic units reordered later-first in the top 10", {"later_first": 10}),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--domain", action="append", help="domains as in bench/tune.py")
+    parser.add_argument("--beam", default=DEFAULT_FOLDER)
+    args = parser.parse_args()
+    domains = load_domains(args.domain or ["musique-gpt35", "locomo-dev5", "beam-tune"], args.beam)
+    base = Settings.from_env().retrieval
+    rows, payload = [], {"domains": {}, "mechanisms": {}}
+    defaults = {}
+    for name, (what, overrides) in [("defaults", ("shipped defaults", {})), *MECHANISMS.items()]:
+        settings = replace(base, **overrides)
+        use_index_settings(domains, settings)
+        modes = ("dense", "hippo") if name == "defaults" else ("hippo",)
+        result = {d: run_domain(domain, settings, modes) for d, domain in domains.items()}
+        payload["mechanisms"][name] = {"what": what, "overrides": overrides, "results": result}
+        if name == "defaults":
+            defaults = result
+            for d, res in result.items():
+                dense = res["dense"]["overall"]["all"]
+                rows.append(
+                    ["dense", d, dense["R@2"], dense["R@5"], dense["R@10"], "", res["dense"]["query_ms_p50"], ""]
+                )
+        for d, res in result.items():
+            r, ref = res["hippo"]["overall"]["all"], defaults[d]["hippo"]["overall"]["all"]
+            ms, ref_ms = res["hippo"]["query_ms_p50"], defaults[d]["hippo"]["query_ms_p50"]
+            gain = "" if name == "defaults" else f"{r['R@5'] - ref['R@5']:+.1f} / {r['R@10'] - ref['R@10']:+.1f}"
+            cost = "" if name == "defaults" else f"{ms - ref_ms:+.1f}"
+            rows.append([name, d, r["R@2"], r["R@5"], r["R@10"], gain, ms, cost])
+        print(f"{name}: done", flush=True)
+    table = markdown_table(
+        ["mechanism", "domain", "R@2", "R@5", "R@10", "gain R@5 / R@10", "query ms p50", "latency cost ms"], rows
+    )
+    notes = "\n".join(f"- **{n}**: {w} (`{o}`)" for n, (w, o) in MECHANISMS.items())
+    write_results(
+        "ablation", payload, "### Memory mechanisms, each on alone (vs shipped defaults)\n\n" + table + "\n\n" + notes
+    )
+
+
+if __name__ == "__main__":
+    main()
