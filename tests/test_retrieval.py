@@ -57,7 +57,8 @@ def test_threshold_filter_falls_back_to_dense(filled):
 @pytest.mark.parametrize("reply,kept", [("[2]", 1), ("Relevant: [1, 3]", 2), ("[]", 0), ("no idea", 5)])
 def test_llm_recognition_filter(filled, reply, kept):
     llm = FakeListChatModel(responses=[reply])
-    retriever = HippoRetriever(filled.store, filled.embedder, RetrievalSettings(), llm=llm)
+    # Five candidates for the model to choose from (the default keeps two).
+    retriever = HippoRetriever(filled.store, filled.embedder, RetrievalSettings(link_top_k=5), llm=llm)
     result = retriever.retrieve("Who discovered polonium?", top_k=3)
     assert len(result.facts) == kept
     if kept == 0:
