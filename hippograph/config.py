@@ -45,6 +45,14 @@ class RetrievalSettings:
     filter_threshold: float = 0.0  # raw cosine a linked fact must reach without an LLM
     dense_fusion: float = 0.0  # optional reciprocal-rank fusion weight of the dense ranking
     fusion_k: int = 10  # reciprocal-rank constant of the fusion
+    # Dense fusion that follows the query: its weight is at least ``flat_fusion`` x flatness (see
+    # ``peak_flat``). Where many units match about equally (a long chat circling one topic), the
+    # graph has no reliable anchor, so the dense ranking gets a say; peaked queries stay graph-led.
+    flat_fusion: float = 0.0
+    # PPR on an undirected graph gives well-connected nodes mass in proportion to their degree;
+    # a unit's score is its mass over (1 + weighted degree) ** ``degree_norm`` (0: raw mass), so a
+    # long unit naming many entities is not preferred to a short one for its length alone.
+    degree_norm: float = 0.0
     as_of: str | None = None  # only facts valid, and units dated, at or before this ISO date (None = now)
     # Time-aware ranking: "before X" questions, and units whose facts are all superseded ranked
     # below current ones for present-tense questions. Off = plain HippoRAG ranking.

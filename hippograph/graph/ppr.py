@@ -98,6 +98,10 @@ class GraphMatrix:
         return len(self.node_ids)
 
     # -- incremental updates ------------------------------------------------------------------
+    def degrees(self, positions: np.ndarray) -> np.ndarray:
+        """Weighted degree of the nodes at these (caller) positions."""
+        return self._degree[self._internal[positions]]
+
     def add_nodes(self, ids: Iterable[str], pinned: bool = False) -> None:
         """Ensure each id has a slot (new ones appended) and is live; ``pinned`` keeps it live
         without edges (units)."""

@@ -314,7 +314,10 @@ class HippoRetriever:
                 break
         clock("ppr")
         activation = Activation(index.graph.node_ids, mass, index.graph)  # kept for explaining the ranking
-        return fuse_ranks(unit_mass, keyed, cfg.dense_fusion, cfg.fusion_k), facts, seeds, None, activation
+        if cfg.degree_norm > 0:
+            unit_mass = unit_mass / (1.0 + index.graph.degrees(index.unit_nodes)) ** cfg.degree_norm
+        weight = max(cfg.dense_fusion, cfg.flat_fusion * flatness(dense, cfg.peak_flat, cfg.peak_sharp))
+        return fuse_ranks(unit_mass, keyed, weight, cfg.fusion_k), facts, seeds, None, activation
 
     def _units(self, index: RetrievalIndex, ranked: list[tuple[str, float]], dense: np.ndarray) -> list[RetrievedUnit]:
         passage_ids = [i for i, _ in ranked if index.unit_kind[i] == "passage"]
