@@ -63,8 +63,8 @@ class SnapshotIndexCache(IndexCache):
     when the index cannot be copied).
     """
 
-    def __init__(self, store: StoreReader, backend: str = "exact"):
-        super().__init__(store, backend)
+    def __init__(self, store: StoreReader, backend: str = "exact", next_weight: float = 1.0):
+        super().__init__(store, backend, next_weight)
         self._standby: RetrievalIndex | None = None
         self._refreshing = threading.Lock()  # one refresh at a time
         self._pins = threading.Condition()  # guards the swap and the reader counts
@@ -117,7 +117,7 @@ class SnapshotIndexCache(IndexCache):
         """(Holding ``_refreshing``.) Load the first index, or bring the standby up and swap."""
         current = self._index
         if current is None:
-            self._index = RetrievalIndex.load(self.store, self.backend)
+            self._index = RetrievalIndex.load(self.store, self.backend, next_weight=self.next_weight)
             return self._index
         if current.generation == self.store.generation():
             return current
@@ -127,7 +127,7 @@ class SnapshotIndexCache(IndexCache):
         else:
             with self._pins:  # requests still reading the standby (pinned before the last swap)
                 self._pins.wait_for(lambda: not self._readers[id(standby)])
-        following = RetrievalIndex.load(self.store, self.backend, previous=standby)
+        following = RetrievalIndex.load(self.store, self.backend, previous=standby, next_weight=self.next_weight)
         with self._pins:
             self._index, self._standby = following, current
         return following
@@ -136,7 +136,7 @@ class SnapshotIndexCache(IndexCache):
         try:
             return copy.deepcopy(current)
         except (TypeError, RuntimeError, copy.Error):  # e.g. an ANN backend that cannot be copied
-            return RetrievalIndex.load(self.store, self.backend)
+            return RetrievalIndex.load(self.store, self.backend, next_weight=self.next_weight)
 
 
 @dataclass
@@ -192,7 +192,9 @@ class MemoryService:
             if found is None:
                 reader, writer = self.reader.in_namespace(name), self.writer.in_namespace(name)
                 retriever = reader.retriever
-                retriever.indexes = SnapshotIndexCache(retriever.store, retriever.settings.vector_index)
+                retriever.indexes = SnapshotIndexCache(
+                    retriever.store, retriever.settings.vector_index, retriever.settings.next_weight
+                )
                 found = self._namespaces[name] = NamespaceMemory(name, reader, writer)
             return found
 
