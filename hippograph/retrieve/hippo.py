@@ -276,7 +276,7 @@ class HippoRetriever:
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
             return dense, facts, {}, reason, None
-        valid = index.fact_validity_mask(as_of, self.now()) if (cfg.fact_keys > 0 or cfg.multi_step > 0) else None
+        valid = index.fact_validity_mask(as_of, self.now())
         keyed = dense
         if cfg.fact_keys > 0 and len(fact_cosine):
             best = best_fact_cosine(view.support(len(index.fact_records)), fact_cosine, valid)
