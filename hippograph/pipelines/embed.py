@@ -59,7 +59,9 @@ def embed_batches(batches: list[DocumentBatch], embedder: Embedder, cache: Vecto
     stores a name and a vector that belong together, however the documents were grouped.
     """
     cache = cache or VectorCache()
-    units: list[Passage | Episode] = [u for b in batches for u in (*b.passages, *b.episodes)]  # type: ignore[misc]
+    units: list[Passage | Episode] = []
+    for b in batches:
+        units += [*b.passages, *b.episodes]
     for unit, vector in zip(units, embedder.encode([embedding_text(u) for u in units]) if units else []):
         unit.embedding = vector
     names = [e.name for b in batches for e in b.entities]

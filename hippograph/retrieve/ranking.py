@@ -49,12 +49,13 @@ def later_first(
     conversation); undated units (None) are never moved. When the state of something
     changed, the later statement is the current one, so it should be read first.
     """
-    dated = [i for i, w in enumerate(when) if w is not None]
+    stamp = {i: w for i, w in enumerate(when) if w is not None}
+    dated = list(stamp)
     out = list(ranked)
     rel = None if relevance is None else np.asarray(relevance)[dated]
     for group in same_topic_groups(vectors[dated], threshold, rel, margin) if dated else []:
         members = sorted(dated[g] for g in group)  # rank positions, best first
-        by_time = sorted(members, key=lambda i: when[i], reverse=True)  # type: ignore[arg-type,return-value]
+        by_time = sorted(members, key=stamp.__getitem__, reverse=True)
         for position, source in zip(members, by_time):
             out[position] = ranked[source]
     return out

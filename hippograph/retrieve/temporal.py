@@ -64,7 +64,9 @@ def prefer_asked_relation(
         if rules.family(fact.predicate) in asked:
             return True
         role = rules.holder_role(fact.predicate)
-        return bool(role) and any(w.rstrip("s") in words for w in role.split() if w not in ("of", "at", "for"))  # type: ignore[union-attr]
+        if not role:
+            return False
+        return any(w.rstrip("s") in words for w in role.split() if w not in ("of", "at", "for"))
 
     return sorted(links, key=lambda link: -(link.score + (bonus if matches(link.fact) else 0.0)))[:keep]
 
