@@ -18,6 +18,7 @@ from hippograph.graph.sqlite_store import SQLiteStore
 from hippograph.ids import fact_id, short_hash
 from hippograph.records import Episode, Supersession, SynonymEdge
 from hippograph.retrieve.index import RetrievalIndex
+from hippograph.retrieve.timeview import TimeView, attach_time_view
 
 NAMES = ["alice", "bob", "carol", "dan", "paris", "rome"]
 RELATIONS = ["knows", "lives in", "met"]
@@ -88,6 +89,9 @@ def assert_same(incremental: RetrievalIndex, scratch: RetrievalIndex) -> None:
     assert dict(zip(incremental.facts.ids, incremental.fact_valid.tolist())) == dict(
         zip(scratch.facts.ids, scratch.fact_valid.tolist())
     )
+    np.testing.assert_array_equal(  # valid_from starts, NaN for undated
+        [incremental.fact_starts[incremental.facts.position[i]] for i in scratch.facts.ids], scratch.fact_starts
+    )
     assert +incremental.unit_mentions == +scratch.unit_mentions
     assert incremental.next_episode == scratch.next_episode
     assert incremental.previous_episode == scratch.previous_episode
@@ -109,6 +113,22 @@ def assert_same(incremental: RetrievalIndex, scratch: RetrievalIndex) -> None:
         assert np.abs(pa - pb).sum() <= 1e-5
 
 
+def assert_same_time(patched: TimeView, fresh: TimeView) -> None:
+    """The time view patched from the change feed equals one read from scratch, by unit id."""
+
+    def by_id(view: TimeView) -> dict:
+        ids = view.index.units.ids
+        return {
+            u: (None if np.isnan(view.starts[n]) else view.starts[n], bool(view.superseded[n]))
+            for n, u in enumerate(ids)
+        }
+
+    assert by_id(patched) == by_id(fresh)
+    assert {u: f for u, f in patched.unit_facts.items() if f} == {u: f for u, f in fresh.unit_facts.items() if f}
+    assert {f: u for f, u in patched.fact_units.items() if u} == {f: u for f, u in fresh.fact_units.items() if u}
+    assert patched.dates == fresh.dates
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(operations, min_size=1, max_size=4), min_size=1, max_size=6))
 def test_incremental_refresh_equals_a_fresh_load(steps):
@@ -116,11 +136,14 @@ def test_incremental_refresh_equals_a_fresh_load(steps):
         store = SQLiteStore(Path(folder) / "store.db")
         try:
             incremental = RetrievalIndex.load(store)
+            attach_time_view(store, incremental)
             for step in steps:
                 for op in step:
                     apply(store, op)
                 incremental = RetrievalIndex.load(store, previous=incremental)
-                assert_same(incremental, RetrievalIndex.load(store))
+                scratch = RetrievalIndex.load(store)
+                assert_same(incremental, scratch)
+                assert_same_time(attach_time_view(store, incremental), TimeView.load(store, scratch))
         finally:
             store.close()
 

@@ -28,7 +28,8 @@ from .multistep import bridge_seeds
 from .ranking import later_first
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
 from .strength import StrengthTerm
-from .temporal import TimeView, before_as_of, is_present_tense, prefer_asked_relation, rank_in_time, time_filter
+from .temporal import before_as_of, is_present_tense, prefer_asked_relation, rank_in_time, time_filter
+from .timeview import TimeView, attach_time_view
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -152,13 +153,12 @@ class HippoRetriever:
         self.llm = llm
         self.indexes = IndexCache(store, self.settings.vector_index, self.settings.next_weight)
         self.now = now or (lambda: datetime.now(timezone.utc))  # what "now" is; tests inject one
-        self._time_view: TimeView | None = None
 
     def time_view(self, index: RetrievalIndex) -> TimeView:
-        """Unit dates and superseded units of the current index generation (read once per generation)."""
-        if self._time_view is None or self._time_view.generation != index.generation:
-            self._time_view = TimeView.load(self.store, index)
-        return self._time_view
+        """Unit dates and superseded units of ``index``'s generation, kept with the index and
+        brought up to date from the change feed (a reader that refreshes indexes for concurrent
+        readers, like the server's, brings it up to date with the index)."""
+        return attach_time_view(self.store, index)
 
     def retrieve(
         self,

@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +43,13 @@ def _currently_valid(facts: list[Fact]) -> np.ndarray:
     return np.fromiter((f.invalid_at is None for f in facts), dtype=bool, count=len(facts))
 
 
+def _starts(facts: list[Fact]) -> np.ndarray:
+    """POSIX start of each fact's ``valid_from`` (NaN when undated)."""
+    return np.array(
+        [span[0].timestamp() if (span := interval(f.valid_from)) else np.nan for f in facts], dtype=float
+    ).reshape(len(facts))
+
+
 @dataclass
 class RetrievalIndex:
     """Everything the query path reads, pulled from the store and kept per store generation.
@@ -60,6 +68,9 @@ class RetrievalIndex:
     previous_episode: dict[str, str]
     unit_nodes: np.ndarray  # graph position of each unit, aligned with units.ids
     fact_valid: np.ndarray  # facts valid now (no invalid_at), aligned with facts.ids
+    fact_starts: np.ndarray  # POSIX start of valid_from (NaN: undated), aligned with facts.ids
+    # The time layer's per-unit view of this index (``timeview.TimeView``), kept with it.
+    time_view: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(
@@ -123,22 +134,26 @@ class RetrievalIndex:
             {t: s for s, t in chain.items()},
             unit_nodes,
             _currently_valid(fact_records),
+            _starts(fact_records),
         )
 
     def refresh(self, store: StoreReader, changes: ChangeSet, next_weight: float = 1.0) -> None:
         """Apply one change set in place (reads only the vectors and records it names)."""
-        unit_ids = set(self.unit_kind).union(*(changes.upserted[k] | changes.removed[k] for k in UNIT_KINDS))
+        # Units before or after this change (membership tested, never a copy of every unit id).
+        changed_units = set().union(*(changes.upserted[k] | changes.removed[k] for k in UNIT_KINDS))
         self._refresh_units(store, changes)
         self._refresh_facts(store, changes)
+
+        def is_unit(node: str) -> bool:
+            return node in self.unit_kind or node in changed_units
+
         self.graph.apply(
-            EdgeDelta(d.source, d.target, d.weight * next_weight)
-            if d.source in unit_ids and d.target in unit_ids
-            else d
+            EdgeDelta(d.source, d.target, d.weight * next_weight) if is_unit(d.source) and is_unit(d.target) else d
             for d in changes.edges
         )
         self.graph.drop_nodes(set().union(*(changes.removed[k] for k in UNIT_KINDS)))
         for d in changes.edges:
-            source_unit, target_unit = d.source in unit_ids, d.target in unit_ids
+            source_unit, target_unit = is_unit(d.source), is_unit(d.target)
             if source_unit != target_unit:  # a mention: one unit, one entity
                 entity = d.target if source_unit else d.source
                 self.unit_mentions[entity] += round(d.weight / MENTION_WEIGHT)
@@ -186,8 +201,10 @@ class RetrievalIndex:
         for source, target in moves:
             self.fact_records[target] = self.fact_records[source]
             self.fact_valid[target] = self.fact_valid[source]
+            self.fact_starts[target] = self.fact_starts[source]
         del self.fact_records[len(self.facts) :]
         self.fact_valid = self.fact_valid[: len(self.facts)]
+        self.fact_starts = self.fact_starts[: len(self.facts)]
         if not changes.upserted["fact"]:
             return
         # Validity changes without new ids (supersession): those records are re-read, by id.
@@ -200,10 +217,12 @@ class RetrievalIndex:
                 p = self.facts.position[i]
                 self.fact_records[p] = records[i]
                 self.fact_valid[p] = records[i].invalid_at is None
+                self.fact_starts[p] = _starts([records[i]])[0]
         fresh = self.facts.add(ids_kept, vectors) if ids_kept else []
         new_records = [records[self.facts.ids[p]] for p in fresh]
         self.fact_records.extend(new_records)
         self.fact_valid = np.concatenate([self.fact_valid, _currently_valid(new_records)])
+        self.fact_starts = np.concatenate([self.fact_starts, _starts(new_records)])
 
     def fact_validity_mask(self, as_of: str | None, now: datetime | None = None) -> np.ndarray:
         """Facts valid now (``as_of`` None: not superseded, and begun by ``now`` when given) or at
@@ -212,7 +231,7 @@ class RetrievalIndex:
             if now is None:
                 return self.fact_valid
             with np.errstate(invalid="ignore"):
-                return self.fact_valid & ~(self._valid_from_starts() > now.timestamp())
+                return self.fact_valid & ~(self.fact_starts > now.timestamp())
         instant = parse_as_of(as_of)
 
         def valid(fact: Fact) -> bool:
@@ -225,18 +244,6 @@ class RetrievalIndex:
             return end is not None and end[0] > instant
 
         return np.fromiter((valid(f) for f in self.fact_records), dtype=bool, count=len(self.fact_records))
-
-    def _valid_from_starts(self) -> np.ndarray:
-        """POSIX start of every fact's ``valid_from`` (NaN when undated), cached per generation."""
-        cached = getattr(self, "_starts_cache", None)
-        if cached is None or cached[0] != (self.generation, len(self.fact_records)):
-            starts = np.array(
-                [span[0].timestamp() if (span := interval(f.valid_from)) else np.nan for f in self.fact_records],
-                dtype=float,
-            )
-            cached = ((self.generation, len(self.fact_records)), starts)
-            self._starts_cache = cached
-        return cached[1]
 
     def memory_bytes(self) -> dict[str, int]:
         """Approximate resident size of the parts: vectors, graph, records (sampled)."""

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
-from ..dates import day_before, interval, parse_as_of, sort_key
+from ..dates import day_before, parse_as_of, sort_key
 from ..extract.relations import DEFAULT_RULES, TemporalRules
-from ..graph.store import StoreReader
 from ..ids import normalize_name
 from .index import RetrievalIndex
-from .keys import support_matrix
 from .linking import FactLink
+from .timeview import TimeView
 
 _PAST = re.compile(
     r"\b(did|was|were|had|used to|before|previously|formerly|ago|as of|back in|in \d{4}|earlier|"
@@ -69,55 +66,6 @@ def prefer_asked_relation(
         return any(w.rstrip("s") in words for w in role.split() if w not in ("of", "at", "for"))
 
     return sorted(links, key=lambda link: -(link.score + (bonus if matches(link.fact) else 0.0)))[:keep]
-
-
-@dataclass
-class TimeView:
-    """Per-unit time facts of one index generation, aligned with ``index.units.ids``."""
-
-    generation: int
-    starts: np.ndarray  # float POSIX seconds where each unit's date starts; NaN when undated
-    dates: dict[str, str]  # unit id -> its date as stored
-    superseded: np.ndarray  # bool: the unit states facts and every one of them is superseded
-    unit_fact_rows: list[list[int]]  # per unit: rows of ``index.fact_records`` it supports
-    fact_units: dict[str, list[int]]  # fact id -> positions of the units supporting it
-
-    @classmethod
-    def load(cls, store: StoreReader, index: RetrievalIndex) -> TimeView:
-        ids = index.units.ids
-        passage_ids = [i for i in ids if index.unit_kind.get(i) == "passage"]
-        episode_ids = [i for i in ids if index.unit_kind.get(i) == "episode"]
-        dates = {
-            u.id: u.occurred_at  # type: ignore[attr-defined]
-            for u in [*store.passages(passage_ids), *store.episodes(episode_ids)]
-            if getattr(u, "occurred_at", None)
-        }
-        starts = np.full(len(ids), np.nan)
-        for n, unit in enumerate(ids):
-            span = interval(dates.get(unit))
-            if span is not None:
-                starts[n] = span[0].timestamp()
-        row_of = {f.id: n for n, f in enumerate(index.fact_records)}
-        position = {unit: n for n, unit in enumerate(ids)}
-        rows: list[list[int]] = [[] for _ in ids]
-        supporters: dict[str, list[int]] = {}
-        for fact, units in store.fact_units().items():
-            if fact in row_of:
-                for unit in units:
-                    if unit in position:
-                        rows[position[unit]].append(row_of[fact])
-                        supporters.setdefault(fact, []).append(position[unit])
-        current = [f.invalid_at is None for f in index.fact_records]
-        superseded = np.array([bool(r) and not any(current[i] for i in r) for r in rows], dtype=bool)
-        return cls(index.generation, starts, dates, superseded, rows, supporters)
-
-    def support(self, facts: int) -> sp.csr_matrix:
-        """Units x facts incidence of this generation (built once, for fact-augmented keys)."""
-        cached = getattr(self, "_support", None)
-        if cached is None or cached.shape[1] != facts:
-            cached = support_matrix(self.unit_fact_rows, facts)
-            self._support = cached
-        return cached
 
 
 def is_present_tense(question: str) -> bool:
@@ -170,7 +118,7 @@ def time_filter(view: TimeView, as_of: str | None, valid_facts: np.ndarray | Non
         seen = ~(view.starts > limit)
     if valid_facts is not None and valid_facts.any():
         for n in np.flatnonzero(~seen):
-            seen[n] = any(valid_facts[i] for i in view.unit_fact_rows[n])
+            seen[n] = view.supports_valid(int(n), valid_facts)
     return seen
 
 
@@ -202,7 +150,7 @@ def rank_in_time(
         out = demote(out, view, penalty)
         current = np.zeros(len(out), dtype=bool)
         for fact in linked:
-            current[view.fact_units.get(fact, [])] = True
+            current[view.rows_supporting(fact)] = True
         current &= ~view.superseded
         if current.any():
             floor = out[current].min()

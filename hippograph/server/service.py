@@ -28,6 +28,7 @@ from ..ids import DEFAULT_NAMESPACE
 from ..ids import check_namespace as check_namespace_name
 from ..memory import Memory
 from ..retrieve.index import IndexCache, RetrievalIndex
+from ..retrieve.timeview import attach_time_view
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -118,6 +119,7 @@ class SnapshotIndexCache(IndexCache):
         current = self._index
         if current is None:
             self._index = RetrievalIndex.load(self.store, self.backend, next_weight=self.next_weight)
+            attach_time_view(self.store, self._index)
             return self._index
         if current.generation == self.store.generation():
             return current
@@ -128,6 +130,8 @@ class SnapshotIndexCache(IndexCache):
             with self._pins:  # requests still reading the standby (pinned before the last swap)
                 self._pins.wait_for(lambda: not self._readers[id(standby)])
         following = RetrievalIndex.load(self.store, self.backend, previous=standby, next_weight=self.next_weight)
+        # The time view too, while no request reads this copy (readers never patch shared state).
+        attach_time_view(self.store, following)
         with self._pins:
             self._index, self._standby = following, current
         return following
