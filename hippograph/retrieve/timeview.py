@@ -15,7 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..dates import interval
-from ..graph.store import StoreReader
+from ..graph.store import StoreAdmin, StoreReader
+from ..records import Episode, Passage
 from .index import UNIT_KINDS, RetrievalIndex
 from .keys import support_matrix
 
@@ -78,15 +79,22 @@ class TimeView:
                         del self.fact_units[fact]
         fresh = {u for u in fresh if u in self.index.unit_kind}
         self._read_units(store, sorted(fresh))
-        for unit, facts in store.unit_facts(sorted(fresh)).items() if fresh else ():
-            for fact in facts:
-                self.unit_facts.setdefault(unit, set()).add(fact.id)
-                self.fact_units.setdefault(fact.id, set()).add(unit)
+        if isinstance(store, StoreAdmin):  # the new units' supports, read by unit id
+            supports = {u: [f.id for f in facts] for u, facts in store.unit_facts(sorted(fresh)).items()}
+        else:  # a store offering reads only: every support, keeping the new units'
+            supports = {}
+            for fact, units in store.fact_units().items():
+                for unit in fresh.intersection(units):
+                    supports.setdefault(unit, []).append(fact)
+        for unit, fact_ids in supports.items() if fresh else ():
+            for fact_id in fact_ids:
+                self.unit_facts.setdefault(unit, set()).add(fact_id)
+                self.fact_units.setdefault(fact_id, set()).add(unit)
         self._judge(fresh | {u for f in touched_facts for u in self.fact_units.get(f, ())})
 
     def _read_units(self, store: StoreReader, units: list[str]) -> None:
         kinds = self.index.unit_kind
-        records = [
+        records: list[Passage | Episode] = [
             *store.passages([u for u in units if kinds.get(u) == "passage"]),
             *store.episodes([u for u in units if kinds.get(u) == "episode"]),
         ]
