@@ -260,6 +260,9 @@ def _mcp_roundtrip(session_factory) -> None:
                 assert past["passages"]
                 answered = await call("answer", question="Where was Marie Curie born?", top_k=1)
                 assert "Warsaw" in answered["answer"] and answered["citations"]
+                assert answered["thought_id"] is None  # a plain answer writes nothing
+                kept = await call("answer", question="Where was Marie Curie born?", top_k=1, remember=True)
+                assert kept["thought_id"] and kept["citations"] == answered["citations"]
                 assert (await call("forget", id=doc["id"]))["deleted"] == [doc["id"]]
                 gone = await call("recall", question="Where was Marie Curie born?", top_k=5)
                 assert all(p["document_id"] != doc["id"] for p in gone["passages"])

@@ -136,12 +136,15 @@ def build_mcp(service: MemoryService) -> MCPServer:
         top_k: TopK = 5,
         as_of: Annotated[str | None, Field(description="optional ISO date: answer as of then")] = None,
         namespace: NamespaceArg = DEFAULT_NAMESPACE,
+        remember: Annotated[
+            bool, Field(description="store the answer as a thought citing its sources (deleted with them)")
+        ] = False,
         ctx: Context | None = None,
     ) -> dict:
         """Answer a question from memory with citations (ids of the passages used); `abstained` is
-        true when memory does not hold the answer."""
-        out = ops.answer(service, _allowed(ctx, namespace), question, top_k=top_k, as_of=as_of)
-        return {k: out[k] for k in ("answer", "citations", "abstained", "reader", "namespace")}
+        true when memory does not hold the answer; `remember` writes the answer back as a thought."""
+        out = ops.answer(service, _allowed(ctx, namespace), question, top_k=top_k, as_of=as_of, remember=remember)
+        return {k: out[k] for k in ("answer", "citations", "abstained", "reader", "namespace", "thought_id")}
 
     @app.tool()
     def forget(
