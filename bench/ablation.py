@@ -26,6 +26,12 @@ MECHANISMS = {
     "weaker NEXT edges": ("episode chain edges at a quarter of their weight", {"next_weight": 0.25}),
     "dense fusion": ("reciprocal-rank fusion with the dense ranking (0.3)", {"dense_fusion": 0.3}),
     "later first": ("same-topic units reordered later-first in the top 10", {"later_first": 10}),
+    "degree-normalized PPR": ("unit mass over (1 + degree) ** 0.5", {"degree_norm": 0.5}),
+    "degree-normalized PPR + dense fusion": (
+        "unit mass over (1 + degree) ** 0.5, rank fusion 0.2 with dense",
+        {"degree_norm": 0.5, "dense_fusion": 0.2},
+    ),
+    "flat-query fusion": ("dense rank fusion weighted 0.3 x flatness of the query's top", {"flat_fusion": 0.3}),
 }
 
 
