@@ -100,6 +100,7 @@ def test_server_stopped_mid_run(tmp_path, monkeypatch):
     finally:
         server.stop()
     # Tests assert no wall-clock times (the communicate timeout above only guards against a hang):
-    # how long the stop took is reported, not judged. Measured 22-44 s on a loaded 2-core machine
-    # against the deadline + 10 s target; see the README.
+    # how long the stop took is reported, not judged. Measured 12 s with the deadline at 5 (load ~6
+    # on 2 cores; 22-44 s before the deadline counted from the first attempt's start and the CLI froze
+    # the GC before exit); see the README.
     print(f"run ended {elapsed:.1f} s after the server stopped (deadline {DEADLINE} s)")
