@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -60,8 +60,9 @@ class Neo4jReads:
 
     namespace: str
 
-    def _read(self, query: str, **params: Any) -> list:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # supplied by Neo4jStore, which runs the query in a read transaction
+
+        def _read(self, query: str, **params: Any) -> list: ...
 
     def pending_synonym_entities(self) -> list[str]:
         return [r["id"] for r in self._read(q.PENDING_SYNONYMS)]

@@ -276,7 +276,9 @@ class HippoRetriever:
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
             return dense, facts, {}, reason, None
-        valid = index.fact_validity_mask(as_of, self.now())
+        # Only the optional mechanisms read fact validity again (linking computed its own).
+        mechanisms = cfg.fact_keys > 0 or cfg.multi_step > 0
+        valid = index.fact_validity_mask(as_of, self.now()) if mechanisms else np.zeros(0, dtype=bool)
         keyed = dense
         if cfg.fact_keys > 0 and len(fact_cosine):
             best = best_fact_cosine(view.support(len(index.fact_records)), fact_cosine, valid)
@@ -285,9 +287,9 @@ class HippoRetriever:
         mass = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)
         unit_mass = mass[index.unit_nodes]
         covered = set(seeds)
+        ends = [(f.subject, f.object) for f in index.fact_records] if cfg.multi_step > 0 else []
         for _ in range(cfg.multi_step):
             top = [int(i) for i in np.argsort(-unit_mass, kind="stable")[: cfg.multi_step_units]]
-            ends = [(f.subject, f.object) for f in index.fact_records]
             bridge = bridge_seeds(
                 top,
                 view.unit_fact_rows,
