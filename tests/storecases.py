@@ -36,7 +36,7 @@ def batch(
     facts: dict[str, Fact] = {}
     for i, text in enumerate(passages):
         pid = short_hash(doc, str(i))
-        b.passages.append(Passage(pid, doc, text, d.title, i, f"{doc}#{i}", embedding=vec(hash(text) % 10_000)))
+        b.passages.append(Passage(pid, doc, text, d.title, i, f"{doc}#{i}", embedding=vec(int(short_hash(text), 16))))
         for s, p, o in triples:
             for name in (s, o):
                 ents.setdefault(name, Entity(name, name.title(), "", vec(sum(map(ord, name)))))
