@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from beam import DEFAULT_FOLDER
 from common import markdown_table, write_results
-from eval_suite import run_domain
+from domains import run_domain
 from tune import load_domains, use_index_settings
 
 from hippograph import Settings

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from common import CACHE, markdown_table, percentile, write_results
-from eval_suite import MemoEmbedder
+from domains import MemoEmbedder
 from musique import questions as musique_questions
 
 from hippograph import Memory, Settings

@@ -14,7 +14,7 @@ import json
 from dataclasses import replace
 
 from beam import DEFAULT_FOLDER, HELD_100K, TUNE
-from eval_suite import beam_domain, locomo_domain, musique_domain, run_domain
+from domains import beam_domain, locomo_domain, musique_domain, run_domain
 
 from hippograph import Settings
 from hippograph.config import data_dir
