@@ -78,11 +78,12 @@ class _Facts:
     def facts_about(self, subject: str) -> list[Fact]:
         return self.by_subject.get(subject, [])
 
-    # Supersession also reads entity ids (aliases) and, for one-holder roles, facts by id.
-    def node_ids(self, kind: str) -> list[str]:
-        return (
-            sorted(self.by_subject) if kind == "entity" else sorted(f.id for fs in self.by_subject.values() for f in fs)
-        )
+    # Supersession also reads the entities a name may alias and, for one-holder roles, facts by object.
+    def entities_named(self, first_words: list[str]) -> list[str]:
+        return sorted(e for e in self.by_subject if any(e == w or e.startswith(w + " ") for w in first_words))
+
+    def facts_with_object(self, object_id: str) -> list[Fact]:
+        return [f for fs in self.by_subject.values() for f in fs if f.object == object_id]
 
     def facts(self, ids: list[str]) -> list[Fact]:
         by_id = {f.id: f for fs in self.by_subject.values() for f in fs}

@@ -199,3 +199,19 @@ def test_an_end_event_closed_at_its_own_date_stays_closed(store):
     store.delete_document("other")
     assert store.facts([fact.id])[0].invalid_at == "2023-04-02"
     assert store.passages([ended.passages[0].id])[0].occurred_at == "2023-04-02"
+
+
+def test_alias_candidates_and_facts_by_object_are_read_by_index(store):
+    store.write_document(
+        batch(
+            "alpha",
+            ["Priya Shah works at SAP.", "Priya Patel met Priyanka."],
+            [("priya shah", "works at", "sap"), ("priya patel", "met", "priyanka"), ("priya", "joined", "sap")],
+        )
+    )
+    # "priya" and the names continuing "priya " only: not "priyanka", whose id merely starts alike.
+    assert store.entities_named(["priya"]) == ["priya", "priya patel", "priya shah"]
+    assert store.entities_named(["sap", "zed"]) == ["sap"]
+    assert store.entities_named([]) == []
+    assert sorted(f.subject for f in store.facts_with_object("sap")) == ["priya", "priya shah"]
+    assert store.facts_with_object("zed") == []

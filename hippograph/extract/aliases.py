@@ -98,8 +98,23 @@ def alias_map(entity_ids: Iterable[str], full_names: Iterable[str] | None = None
     return out
 
 
+def first_words(entity_ids: Iterable[str]) -> list[str]:
+    """The id of each name's first word (namespace prefix kept): every id an alias rule can pair
+    with one of ``entity_ids`` is one of these or starts with one of them and a space."""
+    out = set()
+    for entity in entity_ids:
+        prefix, name = _split(entity)
+        if name.strip():
+            out.add(prefix + name.split()[0])
+    return sorted(out)
+
+
 def alias_groups(stored_ids: Iterable[str], new_ids: Iterable[str]) -> dict[str, frozenset[str]]:
-    """Entity id -> every id that names the same entity (itself, its first name, its full name)."""
+    """Entity id -> every id that names the same entity (itself, its first name, its full name).
+
+    Complete for the ``new_ids`` when ``stored_ids`` holds at least the stored ids
+    ``first_words(new_ids)`` names (``StoreWriter.entities_named``).
+    """
     mapping = alias_map(set(stored_ids) | set(new_ids))
     groups: dict[str, set[str]] = {}
     for short, full in mapping.items():

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import StoreError, StoreUnavailable
 from ..records import MENTION_WEIGHT, NEXT_WEIGHT, SUPPORT_WEIGHT, ChangeRecord, DocumentBatch, Fact
 from . import cypher as q
-from .neo4j_reads import LABEL, fact_of
+from .neo4j_reads import fact_of
 from .neo4j_writes import _vector, remove_documents, remove_orphans, supersede, touched_by
 from .store import Supersede
 
@@ -22,7 +22,7 @@ GROUP_SIZE = 128  # documents written per transaction by ``write_documents``
 class TxFactReader:
     """Fact reads through an open transaction (they see its own writes and wait on its locks).
 
-    The rules ask for the facts of each subject and for every entity id once per document; within
+    The rules ask for the facts of each subject and for the entities a name may alias; within
     the supersession step of one transaction no fact or entity is added, so answers are kept (and
     the facts of all the group's subjects are fetched in one statement by ``prefetch``).
     Supersessions applied meanwhile are mirrored into the kept facts."""
@@ -31,7 +31,7 @@ class TxFactReader:
         self.tx = tx
         self.namespace = namespace
         self._about: dict[str, list[Fact]] = {}
-        self._ids: dict[str, list[str]] = {}
+        self._named: dict[str, set[str]] = {}  # first word -> entity ids it can pair with
 
     def prefetch(self, subjects: Sequence[str]) -> None:
         todo = sorted(set(subjects) - self._about.keys())
@@ -50,10 +50,20 @@ class TxFactReader:
         found = {r["id"]: fact_of(r) for r in self.tx.run(q.FACTS, {"ids": list(ids), "namespace": self.namespace})}
         return [found[i] for i in ids if i in found]
 
-    def node_ids(self, kind: str) -> list[str]:
-        if kind not in self._ids:
-            self._ids[kind] = [r["id"] for r in self.tx.run(q.node_ids(LABEL[kind]), {"namespace": self.namespace})]
-        return list(self._ids[kind])
+    def facts_with_object(self, object_id: str) -> list[Fact]:
+        params = {"object": object_id, "namespace": self.namespace}
+        return [fact_of(r) for r in self.tx.run(q.FACTS_WITH_OBJECT, params)]
+
+    def entities_named(self, first_words: Sequence[str]) -> list[str]:
+        todo = sorted(set(first_words) - self._named.keys())
+        if todo:
+            params = {"namespace": self.namespace}
+            exact = {r["id"] for r in self.tx.run(q.ENTITIES_NAMED, {"words": todo, **params})}
+            prefixes = {"prefixes": [w + " " for w in todo], **params}
+            longer = [r["id"] for r in self.tx.run(q.ENTITIES_NAMED_PREFIX, prefixes)]
+            for word in todo:
+                self._named[word] = {word} & exact | {i for i in longer if i.startswith(word + " ")}
+        return sorted(set().union(*(self._named[w] for w in set(first_words))))
 
     def superseded(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
         """Mirror ``neo4j_writes.supersede``: an old fact still valid ends at the replacement's time."""

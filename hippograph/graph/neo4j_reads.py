@@ -76,6 +76,17 @@ class Neo4jReads:
     def facts_about(self, subject_id: str) -> list[Fact]:
         return [fact_of(r) for r in self._read(q.FACTS_ABOUT, subject=subject_id)]
 
+    def facts_with_object(self, object_id: str) -> list[Fact]:
+        return [fact_of(r) for r in self._read(q.FACTS_WITH_OBJECT, object=object_id)]
+
+    def entities_named(self, first_words: Sequence[str]) -> list[str]:
+        words = sorted(set(first_words))
+        if not words:
+            return []
+        found = {r["id"] for r in self._read(q.ENTITIES_NAMED, words=words)}
+        found |= {r["id"] for r in self._read(q.ENTITIES_NAMED_PREFIX, prefixes=[w + " " for w in words])}
+        return sorted(found)
+
     # -- reading (the query path) ----------------------------------------------------
     def generation(self) -> int:
         records = self._read(q.GENERATION)

@@ -136,6 +136,27 @@ class SQLiteStore(GraphStore):
         )
         return [Fact(*row) for row in rows]
 
+    def facts_with_object(self, object_id: str) -> list[Fact]:
+        rows = self._query(
+            f"SELECT {_FACT} FROM facts WHERE object=? AND +namespace=? ORDER BY valid_from, created_at",
+            (object_id, self.namespace),
+        )
+        return [Fact(*row) for row in rows]
+
+    def entities_named(self, first_words: Sequence[str]) -> list[str]:
+        found: set[str] = set()
+        for word in sorted(set(first_words)):
+            # "w" itself, or the primary-key range ["w ", "w!"): ids that continue with a space.
+            found.update(
+                r[0]
+                for r in self._query(
+                    "SELECT id FROM entities WHERE (id = ? OR (id >= ? AND id < ?)) "
+                    "AND embedding IS NOT NULL AND +namespace=?",
+                    (word, word + " ", word + "!", self.namespace),
+                )
+            )
+        return sorted(found)
+
     # -- reading (the query path) -------------------------------------------------
     def generation(self) -> int:
         return int(self._query("SELECT value FROM meta WHERE key='generation'")[0][0])

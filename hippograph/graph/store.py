@@ -46,7 +46,9 @@ class FactReader(Protocol):
 
     def facts(self, ids: Sequence[str]) -> list[Fact]: ...
 
-    def node_ids(self, kind: str) -> list[str]: ...
+    def facts_with_object(self, object_id: str) -> list[Fact]: ...
+
+    def entities_named(self, first_words: Sequence[str]) -> list[str]: ...
 
 
 # Called inside a document's write transaction, once its records are in and its fact subjects
@@ -110,6 +112,16 @@ class StoreWriter(ABC):
     @abstractmethod
     def facts_about(self, subject_id: str) -> list[Fact]:
         """Every fact whose subject is the given entity id (current and superseded)."""
+
+    @abstractmethod
+    def facts_with_object(self, object_id: str) -> list[Fact]:
+        """Every fact whose object is the given entity id (current and superseded)."""
+
+    @abstractmethod
+    def entities_named(self, first_words: Sequence[str]) -> list[str]:
+        """Sorted ids of the entities (with a vector) whose id is one of ``first_words`` or starts
+        with one of them and a space: the stored names an alias rule can pair with a new one,
+        read by index instead of listing every entity."""
 
 
 class StoreReader(ABC):

@@ -18,7 +18,7 @@ Subjects are grouped through unambiguous aliases ("Priya" -> "Priya Shah", see `
 from __future__ import annotations
 
 from ..dates import sort_key
-from ..extract.aliases import alias_groups
+from ..extract.aliases import alias_groups, first_words
 from ..extract.relations import DEFAULT_RULES, TemporalRules, relation_family
 from ..graph.store import GraphStore
 from ..llm import parse_number_list
@@ -70,7 +70,8 @@ def supersessions_for(
 ) -> list[Supersession]:
     """Supersessions the batch's facts cause, against stored facts and among themselves."""
     new_ids = {f.id for f in batch.facts}
-    groups = alias_groups(store.node_ids("entity"), [e.id for e in batch.entities])
+    names = [e.id for e in batch.entities]
+    groups = alias_groups(store.entities_named(first_words(names)), names)
     out: list[Supersession] = []
     seen_groups: set[frozenset[str]] = set()
     for fact in batch.facts:
@@ -131,8 +132,7 @@ def _holder_timeline(
     keys = {k for k in keys if k[1]}
     if not keys:
         return []
-    # Rare (a batch naming a role holder): read every fact once to find the object's holders.
-    stored = store.facts(store.node_ids("fact"))
+    stored = [f for obj in sorted({obj for obj, _ in keys}) for f in store.facts_with_object(obj)]
     candidates = {f.id: f for f in stored + batch.facts}
     out: list[Supersession] = []
     for obj, role in keys:

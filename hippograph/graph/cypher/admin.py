@@ -33,6 +33,7 @@ CONSTRAINTS = [
         for label in LABELS
     ),
     "CREATE INDEX hippograph_fact_subject IF NOT EXISTS FOR (n:Fact) ON (n.subject)",
+    "CREATE INDEX hippograph_fact_object IF NOT EXISTS FOR (n:Fact) ON (n.object)",
     *(
         f"CREATE INDEX hippograph_{label.lower()}_namespace IF NOT EXISTS FOR (n:{label}) ON (n.namespace)"
         for label in NAMESPACED_LABELS

@@ -85,6 +85,19 @@ FACTS_ABOUT = (
     f"MATCH (f:Fact {{subject: $subject}}) WHERE f.namespace = $namespace RETURN {_FACT_FIELDS} "
     "ORDER BY valid_from, created_at"
 )
+FACTS_WITH_OBJECT = (
+    f"MATCH (f:Fact {{object: $object}}) WHERE f.namespace = $namespace RETURN {_FACT_FIELDS} "
+    "ORDER BY valid_from, created_at"
+)
+# Two index-backed reads (an equality seek and a prefix seek on the unique id) rather than one
+# predicate with OR, which the planner may turn into a label scan.
+ENTITIES_NAMED = (
+    "MATCH (e:Entity) WHERE e.id IN $words AND e.namespace = $namespace AND e.embedding IS NOT NULL RETURN e.id AS id"
+)
+ENTITIES_NAMED_PREFIX = (
+    "UNWIND $prefixes AS prefix MATCH (e:Entity) WHERE e.id STARTS WITH prefix "
+    "AND e.namespace = $namespace AND e.embedding IS NOT NULL RETURN e.id AS id"
+)
 DOCUMENT_PASSAGES = """
 MATCH (d:Document {id: $doc})-[:HAS_PASSAGE]->(p:Passage)
 WHERE d.namespace = $namespace
