@@ -32,6 +32,14 @@ MECHANISMS = {
         {"degree_norm": 0.5, "dense_fusion": 0.2},
     ),
     "flat-query fusion": ("dense rank fusion weighted 0.3 x flatness of the query's top", {"flat_fusion": 0.3}),
+    "no dense fallback on weak links": (
+        "the shipped fallback off: the graph ranks even when the best linked fact matches worse than the best unit",
+        {"fallback_margin": None},
+    ),
+    "dense fallback, margin 0": (
+        "fall back to dense whenever the best linked fact's cosine is below the best unit's (default margin -0.05)",
+        {"fallback_margin": 0.0},
+    ),
 }
 
 
@@ -68,9 +76,8 @@ def main() -> None:
         ["mechanism", "domain", "R@2", "R@5", "R@10", "gain R@5 / R@10", "query ms p50", "latency cost ms"], rows
     )
     notes = "\n".join(f"- **{n}**: {w} (`{o}`)" for n, (w, o) in MECHANISMS.items())
-    write_results(
-        "ablation", payload, "### Memory mechanisms, each on alone (vs shipped defaults)\n\n" + table + "\n\n" + notes
-    )
+    title = "### Memory mechanisms and retrieval rules, each switched alone (vs shipped defaults)"
+    write_results("ablation", payload, title + "\n\n" + table + "\n\n" + notes)
 
 
 if __name__ == "__main__":

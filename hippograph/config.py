@@ -43,6 +43,12 @@ class RetrievalSettings:
     ppr_tolerance: float = 1e-6  # L1 convergence of the power iteration
     use_filter: bool = True  # recognition filter (LLM when configured, else threshold)
     filter_threshold: float = 0.0  # raw cosine a linked fact must reach without an LLM
+    # Dense fallback on weak links: hippo ranks as dense when the best linked fact's cosine with
+    # the question is below the best unit's cosine plus this margin (None: never). On the eval
+    # suite's tuning sets (bench/results/ablation.md) long work chats link worse than their best
+    # turn for about a third of the questions, where the graph lost 7-14 R@10 to dense; on MuSiQue
+    # and LoCoMo facts usually match better than any unit (median gap +0.09 / +0.10).
+    fallback_margin: float | None = -0.05
     dense_fusion: float = 0.0  # optional reciprocal-rank fusion weight of the dense ranking
     fusion_k: int = 10  # reciprocal-rank constant of the fusion
     # Dense fusion that follows the query: its weight is at least ``flat_fusion`` x flatness (see
@@ -53,6 +59,9 @@ class RetrievalSettings:
     # a unit's score is its mass over (1 + weighted degree) ** ``degree_norm`` (0: raw mass), so a
     # long unit naming many entities is not preferred to a short one for its length alone.
     degree_norm: float = 0.0
+    # Units up to this weighted degree are left as they are; above it the division uses
+    # ``(1 + degree) / (1 + degree_free)``: only units naming far more than a typical unit are damped.
+    degree_free: float = 0.0
     as_of: str | None = None  # only facts valid, and units dated, at or before this ISO date (None = now)
     # Time-aware ranking: "before X" questions, and units whose facts are all superseded ranked
     # below current ones for present-tense questions. Off = plain HippoRAG ranking.

@@ -54,6 +54,27 @@ def test_threshold_filter_falls_back_to_dense(filled):
     assert [p.id for p in hippo.passages] == [p.id for p in dense.passages]
 
 
+def test_links_weaker_than_the_best_unit_fall_back_to_dense(filled):
+    question = "Who discovered polonium?"
+    index = filled.retriever.indexes.get()
+    query = filled.embedder.encode([question])[0]
+    best_unit = float(index.units.scores(query).max())
+    graph = filled.retriever.retrieve(question, top_k=3, settings=RetrievalSettings(fallback_margin=None))
+    best_fact = max(f.cosine for f in graph.facts)
+    assert graph.seeds and graph.fallback is None
+    # A margin just above the measured gap makes the same links count as weaker than the unit.
+    strict = RetrievalSettings(fallback_margin=best_fact - best_unit + 1e-3)
+    hippo = filled.retriever.retrieve(question, top_k=3, settings=strict)
+    dense = filled.retriever.retrieve(question, top_k=3, mode="dense")
+    assert hippo.fallback == "linked facts match the question less well than the best unit"
+    assert hippo.facts and not hippo.seeds  # the links are still reported
+    assert [p.id for p in hippo.passages] == [p.id for p in dense.passages]
+    lenient = filled.retriever.retrieve(
+        question, top_k=3, settings=RetrievalSettings(fallback_margin=best_fact - best_unit - 1e-3)
+    )
+    assert lenient.fallback is None and lenient.seeds
+
+
 @pytest.mark.parametrize("reply,kept", [("[2]", 1), ("Relevant: [1, 3]", 2), ("[]", 0), ("no idea", 5)])
 def test_llm_recognition_filter(filled, reply, kept):
     llm = FakeListChatModel(responses=[reply])

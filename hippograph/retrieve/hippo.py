@@ -56,6 +56,18 @@ def entity_seeds(index: RetrievalIndex, links: list[FactLink], keep: int) -> dic
     return {e: w for e, w in best if w > 0}
 
 
+def weaker_than_dense(links: list[FactLink], dense: np.ndarray, margin: float | None) -> bool:
+    """Whether the best linked fact's cosine is below the best unit's plus ``margin``.
+
+    The graph enters through the linked facts: when the question matches a stored unit clearly
+    better than any fact, the seeds are weaker evidence than the dense ranking itself, and the
+    walk from them mostly pulls mass away from that unit (long chats: onto its neighbours).
+    """
+    if margin is None or not links or dense.size == 0:
+        return False
+    return max(link.cosine for link in links) < float(dense.max()) + margin
+
+
 def passage_seed_weights(dense: np.ndarray, cfg: RetrievalSettings) -> np.ndarray:
     """Seed weight of every unit from its cosine with the query."""
     if cfg.passage_seeds == "minmax":
@@ -107,6 +119,11 @@ def seed_vector(
         reset[index.graph.index[entity]] += weight / total
     reset[index.unit_nodes] += passage_seed_weights(dense, cfg)
     return reset
+
+
+def degree_penalty(degrees: np.ndarray, cfg: RetrievalSettings) -> np.ndarray:
+    """``max(1, (1 + degree) / (1 + degree_free)) ** degree_norm``: what a unit's PPR mass is divided by."""
+    return np.maximum(1.0, (1.0 + degrees) / (1.0 + cfg.degree_free)) ** cfg.degree_norm
 
 
 def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int) -> np.ndarray:
@@ -276,6 +293,8 @@ class HippoRetriever:
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"
             return dense, facts, {}, reason, None
+        if weaker_than_dense(links, dense, cfg.fallback_margin):
+            return dense, facts, {}, "linked facts match the question less well than the best unit", None
         # Only the optional mechanisms read fact validity again (linking computed its own).
         mechanisms = cfg.fact_keys > 0 or cfg.multi_step > 0
         valid = index.fact_validity_mask(as_of, self.now()) if mechanisms else np.zeros(0, dtype=bool)
@@ -317,7 +336,7 @@ class HippoRetriever:
         clock("ppr")
         activation = Activation(index.graph.node_ids, mass, index.graph)  # kept for explaining the ranking
         if cfg.degree_norm > 0:
-            unit_mass = unit_mass / (1.0 + index.graph.degrees(index.unit_nodes)) ** cfg.degree_norm
+            unit_mass = unit_mass / degree_penalty(index.graph.degrees(index.unit_nodes), cfg)
         weight = max(cfg.dense_fusion, cfg.flat_fusion * flatness(dense, cfg.peak_flat, cfg.peak_sharp))
         return fuse_ranks(unit_mass, keyed, weight, cfg.fusion_k), facts, seeds, None, activation
 
