@@ -93,7 +93,8 @@ class Usearch:
 
         self.name = f"usearch {dtype}"
         self.index = Index(ndim=dim, metric="ip", dtype=dtype, connectivity=16, expansion_add=128, expansion_search=256)
-        self.index.reserve(capacity)
+        # usearch's Python ``add`` grows the index itself (2.26 has no ``reserve``); ``capacity`` unused.
+        del capacity
 
     def add(self, keys, vectors):
         self.index.add(np.asarray(keys, dtype=np.uint64), vectors)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The explorer's fixture store and a warm service on a copy of it (tests/explorer_store.py).
+pytest_plugins = ["explorer_store"]
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 # A fresh Prefect home per session: no cached task results or runs from earlier sessions.

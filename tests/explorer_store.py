@@ -33,3 +33,22 @@ def build_store(path: Path, embedder) -> str:
 def fixture_uri(tmp_path_factory, embedder) -> str:
     """The fixture store, built once per test session (tests copy it before changing it)."""
     return build_store(tmp_path_factory.mktemp("explorer") / "explorer.db", embedder)
+
+
+@pytest.fixture
+def service(fixture_uri, tmp_path, embedder):
+    """A warm ``MemoryService`` on a copy of the fixture store (some tests delete documents).
+
+    The explorer tests are about the graph drawing: the dense fallback on weak links, which fires
+    on this tiny store's short notes (tests/test_retrieval.py covers it), stays off here."""
+    import shutil
+
+    from hippograph import Settings
+    from hippograph.server import MemoryService
+
+    path = tmp_path / "copy.db"
+    shutil.copy(fixture_uri.removeprefix("sqlite:///"), path)
+    svc = MemoryService(Settings(store=f"sqlite:///{path}").with_retrieval(fallback_margin=None), embedder=embedder)
+    svc.warm()
+    yield svc
+    svc.close()

@@ -5,28 +5,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from explorer_store import HOSTILE, fixture_uri  # noqa: F401 (a fixture)
+from explorer_store import HOSTILE
 from serving import ThreadedServer
 
-from hippograph import Settings
-from hippograph.server import MemoryService, TokenPolicy
+from hippograph.server import TokenPolicy
 from hippograph.server.app import create_app
 from hippograph.server.ui import CSP
 
 TOKEN = "ui-test-token"
-
-
-@pytest.fixture
-def service(fixture_uri, tmp_path, embedder):  # noqa: F811
-    # A copy per test: some tests delete documents.
-    import shutil
-
-    path = tmp_path / "copy.db"
-    shutil.copy(fixture_uri.removeprefix("sqlite:///"), path)
-    svc = MemoryService(Settings(store=f"sqlite:///{path}"), embedder=embedder)
-    svc.warm()
-    yield svc
-    svc.close()
 
 
 @pytest.fixture

@@ -6,17 +6,15 @@ fails the test. Under CI a missing Chromium fails instead of skipping (tests/bro
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import httpx
 import pytest
 from browser import CHROMIUM_ARGS, OriginGuard, chromium_or_skip
-from explorer_store import HOSTILE, fixture_uri  # noqa: F401 (a fixture)
+from explorer_store import HOSTILE
 from serving import ThreadedServer
 
-from hippograph import Settings
-from hippograph.server import MemoryService, TokenPolicy
+from hippograph.server import TokenPolicy
 from hippograph.server.app import create_app
 from hippograph.server.ui import CSP
 
@@ -33,16 +31,6 @@ def browser():
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-@pytest.fixture
-def service(fixture_uri, tmp_path, embedder):  # noqa: F811
-    path = tmp_path / "copy.db"
-    shutil.copy(fixture_uri.removeprefix("sqlite:///"), path)
-    svc = MemoryService(Settings(store=f"sqlite:///{path}"), embedder=embedder)
-    svc.warm()
-    yield svc
-    svc.close()
 
 
 def serve(service, policy=None):
