@@ -36,9 +36,9 @@ MECHANISMS = {
         "the shipped fallback off: the graph ranks even when the best linked fact matches worse than the best unit",
         {"fallback_margin": None},
     ),
-    "dense fallback, margin 0": (
-        "fall back to dense whenever the best linked fact's cosine is below the best unit's (default margin -0.05)",
-        {"fallback_margin": 0.0},
+    "dense fallback, margin -0.05": (
+        "fall back to dense only when the best linked fact's cosine is 0.05 below the best unit's (default: 0)",
+        {"fallback_margin": -0.05},
     ),
 }
 

@@ -227,6 +227,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--backend", default="hnsw", choices=["exact", "hnsw"])
     parser.add_argument("--measure", nargs=2, metavar=("STORE", "PASSAGES"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--keep-rows",
+        action="store_true",
+        help="keep the rows of other sizes from the last run's scale_detail.json (each row names its commit)",
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(Path(args.measure[0]), int(args.measure[1]), args.backend)))
@@ -244,9 +249,26 @@ def main() -> None:
             check=True,
         )
         row = json.loads(out.stdout.strip().splitlines()[-1])
+        row["_detail"] |= {"commit": run_stamp()["commit"], "load_per_cpu": run_stamp()["machine"]["load_per_cpu"]}
         print(row, flush=True)
         rows.append(row)
+        if args.keep_rows:
+            rows, builds = kept_rows(rows, builds)
         write(rows, builds, args.backend)  # after every row: a run cut short keeps what it measured
+
+
+def kept_rows(rows: list[dict], builds: dict) -> tuple[list[dict], dict]:
+    """This run's rows plus the last run's rows of sizes not measured now, ordered by size."""
+    detail = RESULTS / "scale_detail.json"
+    if not detail.exists():
+        return rows, builds
+    last = json.loads(detail.read_text())
+    measured = {int(size) for size in builds}
+    old = {int(k): v for k, v in last["builds"].items() if int(k) not in measured}
+    previous = [r for r in last["rows"] if round(r["passages"], -4) in old]
+    merged = sorted(rows + [r for r in previous if r not in rows], key=lambda r: r["passages"])
+    sizes = {**{int(k): v for k, v in builds.items()}, **old}
+    return merged, {k: sizes[k] for k in sorted(sizes)}
 
 
 def write(rows: list[dict], builds: dict, backend: str) -> None:
@@ -279,6 +301,7 @@ def write(rows: list[dict], builds: dict, backend: str) -> None:
         "vectors/graph/records MB",
         "store MB",
         "build s",
+        "commit (load/CPU)",
     ]
     table = markdown_table(
         headers,
@@ -297,6 +320,7 @@ def write(rows: list[dict], builds: dict, backend: str) -> None:
                 "/".join(str(r["_detail"]["index_mb"][k]) for k in ("vectors", "graph", "records")),
                 r["store_mb"],
                 builds[size]["build_s"],
+                f"{r['_detail'].get('commit', stamp['commit'])} ({r['_detail'].get('load_per_cpu', '-')})",
             ]
             for r, size in zip(rows, builds)
         ],

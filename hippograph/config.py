@@ -44,11 +44,12 @@ class RetrievalSettings:
     use_filter: bool = True  # recognition filter (LLM when configured, else threshold)
     filter_threshold: float = 0.0  # raw cosine a linked fact must reach without an LLM
     # Dense fallback on weak links: hippo ranks as dense when the best linked fact's cosine with
-    # the question is below the best unit's cosine plus this margin (None: never). On the eval
-    # suite's tuning sets (bench/results/ablation.md) long work chats link worse than their best
-    # turn for about a third of the questions, where the graph lost 7-14 R@10 to dense; on MuSiQue
-    # and LoCoMo facts usually match better than any unit (median gap +0.09 / +0.10).
-    fallback_margin: float | None = -0.05
+    # the question is below the best unit's cosine plus this margin (None: never; 0: whenever no
+    # fact matches the question as well as the best unit does). On the eval suite's tuning sets
+    # (bench/results/ablation.md) long work chats link worse than their best turn for about half
+    # the questions, where the graph lost 7-14 R@10 to dense; on MuSiQue and LoCoMo facts usually
+    # match better than any unit (median gap +0.09 / +0.10), so the rule rarely fires there.
+    fallback_margin: float | None = 0.0
     dense_fusion: float = 0.0  # optional reciprocal-rank fusion weight of the dense ranking
     fusion_k: int = 10  # reciprocal-rank constant of the fusion
     # Dense fusion that follows the query: its weight is at least ``flat_fusion`` x flatness (see

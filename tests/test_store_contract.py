@@ -206,10 +206,16 @@ def test_alias_candidates_and_facts_by_object_are_read_by_index(store):
         batch(
             "alpha",
             ["Priya Shah works at SAP.", "Priya Patel met Priyanka."],
-            [("priya shah", "works at", "sap"), ("priya patel", "met", "priyanka"), ("priya", "joined", "sap")],
+            [
+                ("priya shah", "works at", "sap"),
+                ("priya patel", "met", "priyanka"),
+                ("priya", "joined", "sap"),
+                ("priya 2", "met", "priya de la cruz"),
+            ],
         )
     )
-    # "priya" and the names continuing "priya " only: not "priyanka", whose id merely starts alike.
+    # "priya" and the names continuing "priya " with one or two words and no digit: not "priyanka"
+    # (its id merely starts alike), "priya 2" or the four-word "priya de la cruz".
     assert store.entities_named(["priya"]) == ["priya", "priya patel", "priya shah"]
     assert store.entities_named(["sap", "zed"]) == ["sap"]
     assert store.entities_named([]) == []

@@ -104,8 +104,9 @@ def first_words(entity_ids: Iterable[str]) -> list[str]:
     out = set()
     for entity in entity_ids:
         prefix, name = _split(entity)
-        if name.strip():
-            out.add(prefix + name.split()[0])
+        words = name.split()
+        if words and _first_name(words[0]):  # no other word starts an alias pair
+            out.add(prefix + words[0])
     return sorted(out)
 
 

@@ -146,13 +146,15 @@ class SQLiteStore(GraphStore):
     def entities_named(self, first_words: Sequence[str]) -> list[str]:
         found: set[str] = set()
         for word in sorted(set(first_words)):
-            # "w" itself, or the primary-key range ["w ", "w!"): ids that continue with a space.
+            # "w" itself, or in the primary-key range ["w ", "w!") (ids that continue with a space)
+            # one or two more words with no digit: the only names an alias rule can pair with "w".
             found.update(
                 r[0]
                 for r in self._query(
-                    "SELECT id FROM entities WHERE (id = ? OR (id >= ? AND id < ?)) "
+                    "SELECT id FROM entities WHERE (id = ? OR (id >= ? AND id < ? "
+                    "AND substr(id, ?) NOT GLOB '*[0-9]*' AND substr(id, ?) NOT GLOB '* * *')) "
                     "AND embedding IS NOT NULL AND +namespace=?",
-                    (word, word + " ", word + "!", self.namespace),
+                    (word, word + " ", word + "!", len(word) + 1, len(word) + 1, self.namespace),
                 )
             )
         return sorted(found)

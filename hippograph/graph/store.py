@@ -119,9 +119,9 @@ class StoreWriter(ABC):
 
     @abstractmethod
     def entities_named(self, first_words: Sequence[str]) -> list[str]:
-        """Sorted ids of the entities (with a vector) whose id is one of ``first_words`` or starts
-        with one of them and a space: the stored names an alias rule can pair with a new one,
-        read by index instead of listing every entity."""
+        """Sorted ids of the entities (with a vector) whose id is one of ``first_words``, or one of
+        them followed by a space and one or two more words with no digit: the stored names an
+        alias rule can pair with a new one, read by index instead of listing every entity."""
 
 
 class StoreReader(ABC):

@@ -96,7 +96,9 @@ ENTITIES_NAMED = (
 )
 ENTITIES_NAMED_PREFIX = (
     "UNWIND $prefixes AS prefix MATCH (e:Entity) WHERE e.id STARTS WITH prefix "
-    "AND e.namespace = $namespace AND e.embedding IS NOT NULL RETURN e.id AS id"
+    "AND e.namespace = $namespace AND e.embedding IS NOT NULL "
+    "WITH e, substring(e.id, size(prefix)) AS rest "
+    "WHERE NOT rest =~ '.*[0-9].*' AND size(split(rest, ' ')) <= 2 RETURN e.id AS id"
 )
 DOCUMENT_PASSAGES = """
 MATCH (d:Document {id: $doc})-[:HAS_PASSAGE]->(p:Passage)
