@@ -34,6 +34,13 @@ def top5(store, embedder) -> list[list[tuple[str, float]]]:
     return [[(p.id, p.score) for p in memory.retrieve(q, top_k=5).passages] for q in QUESTIONS]
 
 
+def assert_same_ranking(a: list[list[tuple[str, float]]], b: list[list[tuple[str, float]]]) -> None:
+    """The same ids in the same order; scores equal up to float32 summation order (a store returns
+    edges in its own order, so the PPR matrix sums them differently in the last bit)."""
+    assert [[i for i, _ in q] for q in a] == [[i for i, _ in q] for q in b]
+    assert np.allclose([s for q in a for _, s in q], [s for q in b for _, s in q], rtol=0, atol=1e-5)
+
+
 def snapshot(store) -> dict:
     """Counts, vectors, records, provenance and synonyms of every namespace."""
     out = {}
@@ -85,13 +92,13 @@ def test_sqlite_to_bolt_to_sqlite_keeps_counts_vectors_and_top5(tmp_path, embedd
     copied = transfer(original.store, bolt).as_dict()
     assert copied["copied"] == {"default": 40, "alice": 2}
     assert_same(before, snapshot(bolt))
-    assert top5(bolt, embedder) == ranked
+    assert_same_ranking(top5(bolt, embedder), ranked)
     assert bolt.pending_synonym_entities() == []
 
     back = SQLiteStore(tmp_path / "back.db")
     transfer(bolt, back, progress=None)
     assert_same(before, snapshot(back))
-    assert top5(back, embedder) == ranked
+    assert_same_ranking(top5(back, embedder), ranked)
     assert transfer(bolt, back).as_dict()["skipped"] == {"default": 40, "alice": 2}  # re-running copies nothing
     for store in (bolt, back):
         store.close()

@@ -19,31 +19,27 @@ from ..records import (
     SUPPORT_WEIGHT,
     ChangeRecord,
     ChangeSet,
-    Document,
     DocumentBatch,
     DocumentInfo,
-    Entity,
     Episode,
     Fact,
     GraphEdges,
-    Mention,
     Passage,
     StoreStats,
-    Supersession,
-    Support,
     SynonymEdge,
 )
 from . import sqlite_thoughts as thoughts
 from . import sqlite_writes as w
-from .sqlite_schema import SCHEMA_VERSION, Connection, vector
+from .sqlite_export import EPISODE_COLUMNS as _EPISODE
+from .sqlite_export import FACT_COLUMNS as _FACT
+from .sqlite_export import PASSAGE_COLUMNS as _PASSAGE
+from .sqlite_export import export_document
+from .sqlite_schema import SCHEMA_VERSION, Connection
 from .store import VECTOR_KINDS, GraphStore, Supersede
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 _TABLE = {"passage": "passages", "episode": "episodes", "entity": "entities", "fact": "facts"}
-_PASSAGE = "id, document_id, text, title, position, source_id, occurred_at"
-_EPISODE = "id, document_id, text, occurred_at, speaker, position, source_id"
-_FACT = "id, subject, predicate, object, text, valid_from, invalid_at, created_at"
 
 
 class SQLiteStore(GraphStore):
@@ -316,68 +312,7 @@ class SQLiteStore(GraphStore):
         return out
 
     def export_document(self, document_id: str) -> DocumentBatch | None:
-        args = (document_id, self.namespace)
-        found = self._query(
-            "SELECT id, source, title, content_hash, ingested_at, metadata_json FROM documents "
-            "WHERE id=? AND namespace=?",
-            args,
-        )
-        if not found:
-            return None
-        batch = DocumentBatch(Document(*found[0]))
-        batch.passages = [
-            Passage(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
-            for row in self._query(
-                f"SELECT {_PASSAGE}, embedding FROM passages WHERE document_id=? AND +namespace=? ORDER BY position",
-                args,
-            )
-        ]
-        batch.episodes = [
-            Episode(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
-            for row in self._query(
-                f"SELECT {_EPISODE}, embedding FROM episodes WHERE document_id=? AND +namespace=? ORDER BY position",
-                args,
-            )
-        ]
-        units = "(SELECT id FROM passages WHERE document_id=:d UNION SELECT id FROM episodes WHERE document_id=:d)"
-        unit_args = {"d": document_id}
-        batch.mentions = [
-            Mention(*row)
-            for row in self._query(
-                f"SELECT unit_id, entity_id, count FROM mentions WHERE unit_id IN {units} ORDER BY unit_id, entity_id",
-                unit_args,
-            )
-        ]
-        batch.supports = [
-            Support(*row)
-            for row in self._query(
-                f"SELECT unit_id, fact_id FROM supports WHERE unit_id IN {units} ORDER BY unit_id, fact_id", unit_args
-            )
-        ]
-        batch.citations = thoughts.document_citations(self._query, document_id)
-        fact_ids = sorted({s.fact_id for s in batch.supports})
-        batch.facts = [
-            Fact(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
-            for row in self._rows_by_id(f"SELECT {_FACT}, embedding FROM facts", fact_ids)
-        ]
-        entity_ids = sorted(
-            {m.entity_id for m in batch.mentions} | {f.subject for f in batch.facts} | {f.object for f in batch.facts}
-        )
-        batch.entities = [
-            Entity(*row[:-1], embedding=vector(row[-1]))  # type: ignore[misc]
-            for row in self._rows_by_id("SELECT id, name, type, embedding FROM entities", entity_ids)
-        ]
-        for i in range(0, len(fact_ids), 500):
-            chunk = fact_ids[i : i + 500]
-            batch.supersessions += [
-                Supersession(*row)
-                for row in self._query(
-                    f"SELECT old_fact, new_fact, at FROM superseded WHERE new_fact IN ({','.join('?' * len(chunk))}) "
-                    "ORDER BY old_fact, new_fact",
-                    chunk,
-                )
-            ]
-        return batch
+        return export_document(self._query, self._rows_by_id, self.namespace, document_id)
 
     def synonym_edges(self) -> list[SynonymEdge]:
         return [
