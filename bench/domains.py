@@ -102,12 +102,17 @@ def locomo_domain(data: str, built_only: bool = False):
             gold = {f"{sid}/{e}" for e in qa.get("evidence", [])}
             if qa.get("category") in CATEGORIES and gold:
                 items.append(Question(f"{sid}/{n}", "all", CATEGORIES[qa["category"]], qa["question"], gold, sid))
+    return chat_domain(stores, items, took_all, missing)
+
+
+def chat_domain(stores: dict, items: list[Question], took: float, missing: list[str]) -> dict | None:
+    """A domain of one store per conversation, scored by message (``source_id``); None if none is built."""
     if not stores:
         return None
     return {
         "stores": stores,
         "questions": items,
-        "ingest_seconds": took_all,
+        "ingest_seconds": took,
         "key": "source_id",
         "chats": sorted(stores),
         "missing": missing,
@@ -138,16 +143,7 @@ def beam_domain(base: str, chats: list[str], built_only: bool = False):
                     q.get("updated", set()),
                 )
             )
-    if not stores:
-        return None
-    return {
-        "stores": stores,
-        "questions": items,
-        "ingest_seconds": took_all,
-        "key": "source_id",
-        "chats": sorted(stores),
-        "missing": missing,
-    }
+    return chat_domain(stores, items, took_all, missing)
 
 
 # -- scoring ----------------------------------------------------------------------------
