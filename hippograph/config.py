@@ -60,9 +60,6 @@ class RetrievalSettings:
     # a unit's score is its mass over (1 + weighted degree) ** ``degree_norm`` (0: raw mass), so a
     # long unit naming many entities is not preferred to a short one for its length alone.
     degree_norm: float = 0.0
-    # Units up to this weighted degree are left as they are; above it the division uses
-    # ``(1 + degree) / (1 + degree_free)``: only units naming far more than a typical unit are damped.
-    degree_free: float = 0.0
     as_of: str | None = None  # only facts valid, and units dated, at or before this ISO date (None = now)
     # Time-aware ranking: "before X" questions, and units whose facts are all superseded ranked
     # below current ones for present-tense questions. Off = plain HippoRAG ranking.

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import StoreError, StoreUnavailable
 from ..records import MENTION_WEIGHT, NEXT_WEIGHT, SUPPORT_WEIGHT, ChangeRecord, DocumentBatch, Fact
 from . import cypher as q
-from .neo4j_reads import fact_of
+from .neo4j_reads import entities_named_by, fact_of
 from .neo4j_writes import _vector, remove_documents, remove_orphans, supersede, touched_by
 from .store import Supersede
 
@@ -55,14 +55,10 @@ class TxFactReader:
         return [fact_of(r) for r in self.tx.run(q.FACTS_WITH_OBJECT, params)]
 
     def entities_named(self, first_words: Sequence[str]) -> list[str]:
-        todo = sorted(set(first_words) - self._named.keys())
-        if todo:
-            params = {"namespace": self.namespace}
-            exact = {r["id"] for r in self.tx.run(q.ENTITIES_NAMED, {"words": todo, **params})}
-            prefixes = {"prefixes": [w + " " for w in todo], **params}
-            longer = [r["id"] for r in self.tx.run(q.ENTITIES_NAMED_PREFIX, prefixes)]
-            for word in todo:
-                self._named[word] = {word} & exact | {i for i in longer if i.startswith(word + " ")}
+        def read(query: str, **params: Any) -> Any:
+            return self.tx.run(query, {**params, "namespace": self.namespace})
+
+        self._named |= entities_named_by(read, set(first_words) - self._named.keys())
         return sorted(set().union(*(self._named[w] for w in set(first_words))))
 
     def superseded(self, rows: Sequence[tuple[str, str, str | None]]) -> None:

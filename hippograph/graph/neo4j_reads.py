@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,17 @@ def fact_of(r: Any) -> Fact:
     )
 
 
+def entities_named_by(read: Callable[..., Iterable[Any]], first_words: Iterable[str]) -> dict[str, set[str]]:
+    """First word -> the stored entity ids an alias rule can pair with it (``StoreWriter.entities_named``),
+    through ``read(query, **params)``: a read transaction or the write transaction's own reads."""
+    words = sorted(set(first_words))
+    if not words:
+        return {}
+    exact = {r["id"] for r in read(q.ENTITIES_NAMED, words=words)}
+    longer = [r["id"] for r in read(q.ENTITIES_NAMED_PREFIX, prefixes=[w + " " for w in words])]
+    return {w: {w} & exact | {i for i in longer if i.startswith(w + " ")} for w in words}
+
+
 class Neo4jReads:
     """The reading half of ``Neo4jStore`` (it supplies ``namespace`` and ``_read``)."""
 
@@ -80,12 +91,8 @@ class Neo4jReads:
         return [fact_of(r) for r in self._read(q.FACTS_WITH_OBJECT, object=object_id)]
 
     def entities_named(self, first_words: Sequence[str]) -> list[str]:
-        words = sorted(set(first_words))
-        if not words:
-            return []
-        found = {r["id"] for r in self._read(q.ENTITIES_NAMED, words=words)}
-        found |= {r["id"] for r in self._read(q.ENTITIES_NAMED_PREFIX, prefixes=[w + " " for w in words])}
-        return sorted(found)
+        named = entities_named_by(self._read, first_words)
+        return sorted(set().union(*named.values()))
 
     # -- reading (the query path) ----------------------------------------------------
     def generation(self) -> int:

@@ -126,16 +126,16 @@ class SQLiteStore(GraphStore):
         return {r[0] for r in self._rows_by_id(f"SELECT id FROM {self._table(kind)}", list(ids))}
 
     def facts_about(self, subject_id: str) -> list[Fact]:
-        rows = self._query(
-            f"SELECT {_FACT} FROM facts WHERE subject=? AND +namespace=? ORDER BY valid_from, created_at",
-            (subject_id, self.namespace),
-        )
-        return [Fact(*row) for row in rows]
+        return self._facts_where("subject", subject_id)
 
     def facts_with_object(self, object_id: str) -> list[Fact]:
+        return self._facts_where("object", object_id)
+
+    def _facts_where(self, column: str, entity_id: str) -> list[Fact]:
+        """Facts whose ``column`` (subject or object, both indexed) is ``entity_id``, oldest first."""
         rows = self._query(
-            f"SELECT {_FACT} FROM facts WHERE object=? AND +namespace=? ORDER BY valid_from, created_at",
-            (object_id, self.namespace),
+            f"SELECT {_FACT} FROM facts WHERE {column}=? AND +namespace=? ORDER BY valid_from, created_at",
+            (entity_id, self.namespace),
         )
         return [Fact(*row) for row in rows]
 

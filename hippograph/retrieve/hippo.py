@@ -121,11 +121,6 @@ def seed_vector(
     return reset
 
 
-def degree_penalty(degrees: np.ndarray, cfg: RetrievalSettings) -> np.ndarray:
-    """``max(1, (1 + degree) / (1 + degree_free)) ** degree_norm``: what a unit's PPR mass is divided by."""
-    return np.maximum(1.0, (1.0 + degrees) / (1.0 + cfg.degree_free)) ** cfg.degree_norm
-
-
 def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int) -> np.ndarray:
     """Reciprocal-rank fusion: ``(1-weight)/(k+rank_primary) + weight/(k+rank_secondary)``."""
     if weight <= 0:
@@ -336,7 +331,7 @@ class HippoRetriever:
         clock("ppr")
         activation = Activation(index.graph.node_ids, mass, index.graph)  # kept for explaining the ranking
         if cfg.degree_norm > 0:
-            unit_mass = unit_mass / degree_penalty(index.graph.degrees(index.unit_nodes), cfg)
+            unit_mass = unit_mass / (1.0 + index.graph.degrees(index.unit_nodes)) ** cfg.degree_norm
         weight = max(cfg.dense_fusion, cfg.flat_fusion * flatness(dense, cfg.peak_flat, cfg.peak_sharp))
         return fuse_ranks(unit_mass, keyed, weight, cfg.fusion_k), facts, seeds, None, activation
 
