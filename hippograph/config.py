@@ -37,6 +37,11 @@ class RetrievalSettings:
     # (cosine >= ``same_topic``) and about as relevant (query cosines within ``later_margin``
     # standard deviations of this query's cosines) are reordered later-first in their positions.
     later_first: int = 0
+    # Asker's turns first: for a first-person question, units spoken by one of ``assistant_roles``
+    # have their score scaled by ``assistant_weight`` among the best ``speaker_depth`` (1: off).
+    assistant_weight: float = 0.3
+    assistant_roles: tuple[str, ...] = ("assistant", "ai", "bot")
+    speaker_depth: int = 50
     same_topic: float = 0.8
     later_margin: float = 0.5
     damping: float = 0.5  # probability of following an edge in PPR
@@ -51,6 +56,12 @@ class RetrievalSettings:
     # match better than any unit (median gap +0.09 / +0.10), so the rule rarely fires there.
     fallback_margin: float | None = 0.0
     dense_fusion: float = 0.0  # optional reciprocal-rank fusion weight of the dense ranking
+    # Lexical fusion: reciprocal-rank fusion weight of a BM25 ranking of the units' texts (0: off).
+    lexical_weight: float = 0.3
+    # Lexical seeds: a unit's seed cosine is raised by this x its BM25 over the query's best BM25,
+    # in units of how far the best cosine stands above the median (0: off).
+    lexical_seeds: float = 1.0
+    lexical_flat: bool = True  # scale both lexical weights by the flatness of the dense top
     fusion_k: int = 10  # reciprocal-rank constant of the fusion
     # Dense fusion that follows the query: its weight is at least ``flat_fusion`` x flatness (see
     # ``peak_flat``). Where many units match about equally (a long chat circling one topic), the

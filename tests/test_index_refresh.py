@@ -18,6 +18,7 @@ from hippograph.graph.sqlite_store import SQLiteStore
 from hippograph.ids import fact_id, short_hash
 from hippograph.records import Episode, Supersession, SynonymEdge
 from hippograph.retrieve.index import RetrievalIndex
+from hippograph.retrieve.lexical import LexicalIndex
 from hippograph.retrieve.timeview import TimeView, attach_time_view
 
 NAMES = ["alice", "bob", "carol", "dan", "paris", "rome"]
@@ -113,6 +114,12 @@ def assert_same(incremental: RetrievalIndex, scratch: RetrievalIndex) -> None:
         assert np.abs(pa - pb).sum() <= 1e-5
 
 
+def assert_same_lexical(patched: LexicalIndex, fresh: LexicalIndex) -> None:
+    assert patched.postings == fresh.postings
+    assert patched.lengths == fresh.lengths
+    assert patched._total == fresh._total
+
+
 def assert_same_time(patched: TimeView, fresh: TimeView) -> None:
     """The time view patched from the change feed equals one read from scratch, by unit id."""
 
@@ -137,12 +144,14 @@ def test_incremental_refresh_equals_a_fresh_load(steps):
         try:
             incremental = RetrievalIndex.load(store)
             attach_time_view(store, incremental)
+            incremental.lexical_index(store)  # built once, then kept current by the feed
             for step in steps:
                 for op in step:
                     apply(store, op)
                 incremental = RetrievalIndex.load(store, previous=incremental)
                 scratch = RetrievalIndex.load(store)
                 assert_same(incremental, scratch)
+                assert_same_lexical(incremental.lexical_index(store), scratch.lexical_index(store))
                 assert_same_time(attach_time_view(store, incremental), TimeView.load(store, scratch))
         finally:
             store.close()

@@ -8,9 +8,10 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from hippograph import RetrievalSettings
 from hippograph.records import Fact
-from hippograph.retrieve.hippo import HippoRetriever, entity_seeds
+from hippograph.retrieve.hippo import HippoRetriever
 from hippograph.retrieve.index import RetrievalIndex
 from hippograph.retrieve.linking import FactLink
+from hippograph.retrieve.seeds import entity_seeds
 
 
 @pytest.fixture

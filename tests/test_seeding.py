@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from hippograph.config import RetrievalSettings
-from hippograph.retrieve.hippo import flatness, passage_seed_weights, seed_temperature
 from hippograph.retrieve.ranking import later_first, same_topic_groups
+from hippograph.retrieve.seeds import flatness, passage_seed_weights, seed_temperature
 
 
 def bulk(n: int = 500, seed: int = 0) -> np.ndarray:

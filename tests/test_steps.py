@@ -12,7 +12,7 @@ from hippograph.ids import document_id, entity_id, fact_id
 from hippograph.pipelines.build import build_batch, prepare
 from hippograph.pipelines.temporal import relation_family, supersessions_for
 from hippograph.records import Fact
-from hippograph.retrieve.hippo import fuse_ranks
+from hippograph.retrieve.seeds import fuse_ranks
 
 NOW = "2026-01-01T00:00:00+00:00"
 

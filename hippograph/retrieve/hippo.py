@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import partial
@@ -19,14 +18,14 @@ from ..graph.ppr import personalized_pagerank
 from ..graph.store import StoreReader
 from ..records import Activation
 from .clue import draft_answer, with_clue_links
-from .dense import min_max
 from .dense import top_k as highest_scoring
 from .index import IndexCache, RetrievalIndex
 from .keys import best_fact_cosine, keyed_scores
-from .linking import FactLink, link_facts, recognition_filter
+from .linking import link_facts, recognition_filter
 from .multistep import bridge_seeds
-from .ranking import later_first
+from .ranking import asks_about_self, later_first, weigh_speakers
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
+from .seeds import entity_seeds, flatness, fuse_ranks, lexical_share, lexically_raised, seed_vector, weaker_than_dense
 from .strength import StrengthTerm
 from .temporal import before_as_of, is_present_tense, prefer_asked_relation, rank_in_time, time_filter
 from .timeview import TimeView, attach_time_view
@@ -40,97 +39,6 @@ MODES = ("hippo", "dense")
 def embed_query(embedder: Embedder, text: str) -> np.ndarray:
     encode_query = getattr(embedder, "encode_query", None)
     return encode_query(text) if encode_query else embedder.encode([text])[0]
-
-
-def entity_seeds(index: RetrievalIndex, links: list[FactLink], keep: int) -> dict[str, float]:
-    """Each entity of a kept fact gets fact score / units mentioning it, averaged; top ``keep``."""
-    total: dict[str, float] = defaultdict(float)
-    count: dict[str, int] = defaultdict(int)
-    for link in links:
-        for entity in {link.fact.subject, link.fact.object}:
-            if entity in index.graph.index:
-                total[entity] += link.score / max(1, index.unit_mentions.get(entity, 0))
-                count[entity] += 1
-    averaged = {e: total[e] / count[e] for e in total}
-    best = sorted(averaged.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
-    return {e: w for e, w in best if w > 0}
-
-
-def weaker_than_dense(links: list[FactLink], dense: np.ndarray, margin: float | None) -> bool:
-    """Whether the best linked fact's cosine is below the best unit's plus ``margin``.
-
-    The graph enters through the linked facts: when the question matches a stored unit clearly
-    better than any fact, the seeds are weaker evidence than the dense ranking itself, and the
-    walk from them mostly pulls mass away from that unit (long chats: onto its neighbours).
-    """
-    if margin is None or not links or dense.size == 0:
-        return False
-    return max(link.cosine for link in links) < float(dense.max()) + margin
-
-
-def passage_seed_weights(dense: np.ndarray, cfg: RetrievalSettings) -> np.ndarray:
-    """Seed weight of every unit from its cosine with the query."""
-    if cfg.passage_seeds == "minmax":
-        return min_max(dense) * cfg.passage_weight
-    if cfg.passage_seeds != "softmax":
-        raise ConfigError(f"unknown passage_seeds {cfg.passage_seeds!r}; expected softmax or minmax")
-    # A sharp softmax keeps seed mass on the few passages that really match; min-max
-    # scores spread most of the mass over the whole corpus.
-    spread = cfg.seed_spread * flatness(dense, cfg.peak_flat, cfg.peak_sharp)
-    z = np.exp((dense - dense.max()) / seed_temperature(dense, cfg.passage_temperature, spread))
-    return z / z.sum() * cfg.passage_weight
-
-
-def flatness(dense: np.ndarray, flat: float, sharp: float) -> float:
-    """How little the best unit stands out: its cosine's distance above the median in standard
-    deviations (z) mapped to 1 at ``z <= flat``, 0 at ``z >= sharp``, linear in between.
-
-    A best unit far above the bulk (typical of a question naming its subject) is a reliable
-    anchor, so seeds stay on it and the graph brings in the other hops; when many units match
-    about as well (a long conversation circling one topic) no single one is, and seeds spread.
-    """
-    if dense.size < 2 or sharp <= flat:
-        return 1.0
-    std = float(dense.std())
-    if std <= 0:
-        return 1.0
-    z = (float(dense.max()) - float(np.median(dense))) / std
-    return float(np.clip((sharp - z) / (sharp - flat), 0.0, 1.0))
-
-
-def seed_temperature(dense: np.ndarray, floor: float, spread: float) -> float:
-    """Softmax temperature of passage seeds: ``floor``, or ``spread`` x the cosines' std if larger.
-
-    Measured in standard deviations, a unit far above the rest keeps nearly all the mass
-    whatever the embedder's cosine range, while many units close to the best share it.
-    """
-    if spread <= 0 or dense.size < 2:
-        return floor
-    return max(floor, spread * float(dense.std()))
-
-
-def seed_vector(
-    index: RetrievalIndex, seeds: dict[str, float], dense: np.ndarray, cfg: RetrievalSettings
-) -> np.ndarray:
-    """The PPR reset vector: entity seeds, plus passage seeds on the units' nodes."""
-    reset = np.zeros(index.graph.size)
-    total = sum(seeds.values()) if cfg.passage_seeds == "softmax" else 1.0
-    for entity, weight in seeds.items():
-        reset[index.graph.index[entity]] += weight / total
-    reset[index.unit_nodes] += passage_seed_weights(dense, cfg)
-    return reset
-
-
-def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int) -> np.ndarray:
-    """Reciprocal-rank fusion: ``(1-weight)/(k+rank_primary) + weight/(k+rank_secondary)``."""
-    if weight <= 0:
-        return primary
-    n = primary.size
-    rank_p = np.empty(n)
-    rank_p[np.argsort(-primary, kind="stable")] = np.arange(1, n + 1)
-    rank_s = np.empty(n)
-    rank_s[np.argsort(-secondary, kind="stable")] = np.arange(1, n + 1)
-    return (1 - weight) / (k + rank_p) + weight / (k + rank_s)
 
 
 class StageClock:
@@ -208,13 +116,22 @@ class HippoRetriever:
             scores, result.facts, result.seeds, result.fallback, result.activation = self._hippo_scores(
                 index, view, query, question, dense, cfg, as_of, clock
             )
+            share = lexical_share(dense, cfg.lexical_weight, cfg)
+            if share > 0:
+                scores = fuse_ranks(scores, self._bm25(index, question), share, cfg.fusion_k)
         else:
             clock("link")
         present = cfg.time_aware and is_present_tense(question)
         scores = rank_in_time(scores, seen, view, as_of, present, cfg.superseded_penalty, [f.id for f in result.facts])
         if self.strength is not None and cfg.strength_weight > 0:
             scores = self.strength.weigh(scores, index, self.now(), cfg.strength_weight, cfg.strength_half_life_days)
-        ranked = [(i, s) for i, s in highest_scoring(index.units.ids, scores, top_k) if np.isfinite(s)]
+        by_speaker = mode == "hippo" and cfg.assistant_weight < 1.0 and asks_about_self(question)
+        depth = max(top_k, cfg.speaker_depth) if by_speaker else top_k
+        ranked = [(i, s) for i, s in highest_scoring(index.units.ids, scores, depth) if np.isfinite(s)]
+        if by_speaker:
+            episodes = self.store.episodes([i for i, _ in ranked if index.unit_kind[i] == "episode"])
+            speakers = {e.id: e.speaker for e in episodes}
+            ranked = weigh_speakers(ranked, speakers, cfg.assistant_roles, cfg.assistant_weight)[:top_k]
         if mode == "hippo" and cfg.later_first > 0:
             ranked = self._later_first(index, ranked, dense, cfg)
         result.passages = self._units(index, ranked, dense)
@@ -222,6 +139,9 @@ class HippoRetriever:
             self.strength.record([p.id for p in result.passages], self.now())
         clock("rank")
         return result
+
+    def _bm25(self, index: RetrievalIndex, question: str) -> np.ndarray:
+        return index.lexical_index(self.store).scores(question, index.units.position, len(index.units))
 
     def _later_first(
         self, index: RetrievalIndex, ranked: list[tuple[str, float]], dense: np.ndarray, cfg: RetrievalSettings
@@ -294,6 +214,9 @@ class HippoRetriever:
         mechanisms = cfg.fact_keys > 0 or cfg.multi_step > 0
         valid = index.fact_validity_mask(as_of, self.now()) if mechanisms else np.zeros(0, dtype=bool)
         keyed = dense
+        share = lexical_share(dense, cfg.lexical_seeds, cfg)
+        if share > 0:
+            keyed = lexically_raised(dense, self._bm25(index, question), share)
         if cfg.fact_keys > 0 and len(fact_cosine):
             best = best_fact_cosine(view.support(len(index.fact_records)), fact_cosine, valid)
             keyed = keyed_scores(dense, best, cfg.fact_keys)

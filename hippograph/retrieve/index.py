@@ -24,6 +24,7 @@ from ..graph.ppr import GraphMatrix
 from ..graph.store import StoreReader
 from ..records import MENTION_WEIGHT, ChangeSet, EdgeDelta, Fact
 from .dense import VectorIndex
+from .lexical import LexicalIndex
 
 UNIT_KINDS = ("passage", "episode")
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class RetrievalIndex:
     fact_starts: np.ndarray  # POSIX start of valid_from (NaN: undated), aligned with facts.ids
     # The time layer's per-unit view of this index (``timeview.TimeView``), kept with it.
     time_view: Any = field(default=None, repr=False, compare=False)
+    # BM25 over unit texts, built on first use (``lexical_index``) and then kept current.
+    lexical: LexicalIndex | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(
@@ -143,6 +146,10 @@ class RetrievalIndex:
         changed_units = set().union(*(changes.upserted[k] | changes.removed[k] for k in UNIT_KINDS))
         self._refresh_units(store, changes)
         self._refresh_facts(store, changes)
+        if self.lexical is not None:
+            self.lexical.remove(changed_units)
+            upserted = [i for i in sorted(changed_units) if i in self.unit_kind]
+            self.lexical.add(unit_texts(store, upserted, self.unit_kind))
 
         def is_unit(node: str) -> bool:
             return node in self.unit_kind or node in changed_units
@@ -224,6 +231,14 @@ class RetrievalIndex:
         self.fact_valid = np.concatenate([self.fact_valid, _currently_valid(new_records)])
         self.fact_starts = np.concatenate([self.fact_starts, _starts(new_records)])
 
+    def lexical_index(self, store: StoreReader) -> LexicalIndex:
+        """The BM25 index of the units, read from ``store`` the first time it is asked for."""
+        if self.lexical is None:
+            lexical = LexicalIndex()
+            lexical.add(unit_texts(store, self.units.ids, self.unit_kind))
+            self.lexical = lexical
+        return self.lexical
+
     def fact_validity_mask(self, as_of: str | None, now: datetime | None = None) -> np.ndarray:
         """Facts valid now (``as_of`` None: not superseded, and begun by ``now`` when given) or at
         the instant the ISO ``as_of`` names. Dates are parsed and compared in UTC."""
@@ -266,6 +281,18 @@ class RetrievalIndex:
             len(self.unit_kind) + len(self.units.position) + len(self.facts.position)
         )
         return {"vectors": nbytes(self.units) + nbytes(self.facts), "graph": int(graph), "records": records}
+
+
+def unit_texts(store: StoreReader, ids: list[str], kinds: dict[str, str], batch: int = 2000) -> dict[str, str]:
+    """The searchable text of each unit: a passage's title and text, an episode's text."""
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        for p in store.passages([i for i in chunk if kinds.get(i) == "passage"]):
+            out[p.id] = f"{p.title}\n{p.text}" if p.title else p.text
+        for e in store.episodes([i for i in chunk if kinds.get(i) == "episode"]):
+            out[e.id] = e.text
+    return out
 
 
 def _stack(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.ndarray]:

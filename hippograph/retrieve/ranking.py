@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 
@@ -59,3 +61,27 @@ def later_first(
         for position, source in zip(members, by_time):
             out[position] = ranked[source]
     return out
+
+
+# "I", "me", "my", ... (with contractions): the asker speaks of themselves.
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself)\b|\bi'(?:m|ve|d|ll)\b", re.IGNORECASE)
+
+
+def asks_about_self(question: str) -> bool:
+    """Whether ``question`` is in the first person ("what did I decide about my deadline?")."""
+    return bool(_FIRST_PERSON.search(question))
+
+
+def weigh_speakers(
+    ranked: list[tuple[str, float]], speakers: dict[str, str], roles: tuple[str, ...], weight: float
+) -> list[tuple[str, float]]:
+    """Scores of units spoken by one of ``roles`` scaled by ``weight`` (by ``|score|``, so a
+    negative cosine moves down too), then re-sorted best first (ties keep their order).
+
+    A first-person question to a user/assistant memory asks what the user said: their plans,
+    figures and preferences live in their own turns, while the assistant's long replies match
+    the topic as well without holding the user's statement.
+    """
+    lowered = {r.lower() for r in roles}
+    out = [(u, s - (1.0 - weight) * abs(s) if speakers.get(u, "").lower() in lowered else s) for u, s in ranked]
+    return sorted(out, key=lambda us: -us[1])
