@@ -54,7 +54,7 @@ class RetrievalSettings:
     # (bench/results/ablation.md) long work chats link worse than their best turn for about half
     # the questions, where the graph lost 7-14 R@10 to dense; on MuSiQue and LoCoMo facts usually
     # match better than any unit (median gap +0.09 / +0.10), so the rule rarely fires there.
-    fallback_margin: float | None = 0.0
+    fallback_margin: float | None = -0.1
     dense_fusion: float = 0.0  # optional reciprocal-rank fusion weight of the dense ranking
     # Lexical fusion: reciprocal-rank fusion weight of a BM25 ranking of the units' texts (0: off).
     lexical_weight: float = 0.3
@@ -62,6 +62,8 @@ class RetrievalSettings:
     # in units of how far the best cosine stands above the median (0: off).
     lexical_seeds: float = 1.0
     lexical_flat: bool = True  # scale both lexical weights by the flatness of the dense top
+    lexical_peak_flat: float = 3.0  # flatness for the lexical weights: 1 at z <= this ...
+    lexical_peak_sharp: float = 4.0  # ... 0 at z >= this (see ``peak_flat``)
     fusion_k: int = 10  # reciprocal-rank constant of the fusion
     # Dense fusion that follows the query: its weight is at least ``flat_fusion`` x flatness (see
     # ``peak_flat``). Where many units match about equally (a long chat circling one topic), the

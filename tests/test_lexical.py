@@ -1,12 +1,16 @@
-"""BM25 over unit texts: tokens, scores, and in-place updates."""
+"""BM25 over unit texts (tokens, scores, in-place updates) and the asker's-turns rule."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
 from hippograph.retrieve.lexical import LexicalIndex, tokenize
+from hippograph.retrieve.ranking import asks_about_self, weigh_speakers
+
+BEAM_FIXTURE = Path(__file__).parent / "fixtures" / "beam" / "chats" / "100K" / "1"
 
 
 def scores(index: LexicalIndex, query: str, ids: list[str]) -> dict[str, float]:
@@ -62,3 +66,51 @@ def test_add_and_remove_leave_the_index_as_if_built_fresh():
     assert live.lengths == fresh.lengths
     assert scores(live, "blue wolf", ["a", "c", "d"]) == scores(fresh, "blue wolf", ["a", "c", "d"])
     assert "fox" not in live.postings  # no empty posting lists linger
+
+
+def test_first_person_questions_are_recognised():
+    assert asks_about_self("When is my deadline?")
+    assert asks_about_self("What did I'm-sure... I'd said about sccache")
+    assert asks_about_self("Which cache should I use?")
+    assert not asks_about_self("Where did Caroline move in 2022?")
+    assert not asks_about_self("Who directed Inception?")
+
+
+def test_assistant_scores_are_scaled_and_the_ranking_resorted():
+    ranked = [("a1", 0.9), ("u1", 0.6), ("a2", -0.2), ("u2", -0.3)]
+    speakers = {"a1": "assistant", "a2": "Assistant", "u1": "user", "u2": "user"}
+    out = weigh_speakers(ranked, speakers, ("assistant",), 0.5)
+    assert out == [("u1", 0.6), ("a1", 0.45), ("u2", -0.3), ("a2", -0.30000000000000004)]
+    assert weigh_speakers(ranked, speakers, ("assistant",), 1.0) == ranked  # weight 1: unchanged
+
+
+def test_a_first_person_question_finds_the_users_own_turn(tmp_path, embedder):
+    """The assistant's reply restates the user's deadline; the user's own update is the evidence."""
+    from hippograph import Memory, RetrievalSettings, Settings
+
+    memory = Memory(Settings(store=f"sqlite:///{tmp_path / 'chat.db'}"), embedder=embedder)
+    memory.ingest([str(BEAM_FIXTURE)], format="beam", extractor="none")
+    question = "What is my new sprint deadline?"
+    plain = memory.retriever.retrieve(question, top_k=3, settings=RetrievalSettings(assistant_weight=1.0))
+    asker = memory.retrieve(question, top_k=3)
+    assert plain.passages[0].speaker == "assistant"  # "Noted: April 24 is the new sprint deadline."
+    assert asker.passages[0].source_id == "100K/1/4" and asker.passages[0].speaker == "user"
+    assert memory.retrieve(question, top_k=3, mode="dense").passages[0].speaker == "assistant"  # dense unchanged
+    memory.close()
+
+
+def test_bm25_finds_an_exact_identifier_through_the_store(tmp_path, embedder):
+    """The lexical index is read from the store on first use and follows later writes."""
+    from hippograph import Memory, Settings
+
+    memory = Memory(Settings(store=f"sqlite:///{tmp_path / 'notes.db'}"), embedder=embedder)
+    memory.ingest([str(BEAM_FIXTURE)], format="beam", extractor="none")
+    index = memory.retriever.indexes.get()
+    bm25 = index.lexical_index(memory.store)
+    assert {index.unit_kind[u] for u in bm25.postings["sccache"]} == {"episode"}
+    (hit,) = [u for u in bm25.postings["sccache"]]
+    assert memory.store.episodes([hit])[0].source_id == "100K/1/3"
+    memory.delete(memory.store.episodes([hit])[0].document_id)
+    refreshed = memory.retriever.indexes.get()
+    assert refreshed.lexical is bm25 and "sccache" not in bm25.postings  # kept current, not rebuilt
+    memory.close()

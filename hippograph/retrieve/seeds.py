@@ -112,7 +112,7 @@ def lexical_share(dense: np.ndarray, weight: float, cfg: RetrievalSettings) -> f
     meaning; where many units match about as well (a long chat circling one topic) the exact
     words it shares with a few of them (a figure, a name, an identifier) decide.
     """
-    return weight * (flatness(dense, cfg.peak_flat, cfg.peak_sharp) if cfg.lexical_flat else 1.0)
+    return weight * (flatness(dense, cfg.lexical_peak_flat, cfg.lexical_peak_sharp) if cfg.lexical_flat else 1.0)
 
 
 def lexically_raised(dense: np.ndarray, bm25: np.ndarray, share: float) -> np.ndarray:
