@@ -108,7 +108,7 @@ def test_bm25_finds_an_exact_identifier_through_the_store(tmp_path, embedder):
     index = memory.retriever.indexes.get()
     bm25 = index.lexical_index(memory.store)
     assert {index.unit_kind[u] for u in bm25.postings["sccache"]} == {"episode"}
-    (hit,) = [u for u in bm25.postings["sccache"]]
+    (hit,) = list(bm25.postings["sccache"])
     assert memory.store.episodes([hit])[0].source_id == "100K/1/3"
     memory.delete(memory.store.episodes([hit])[0].document_id)
     refreshed = memory.retriever.indexes.get()
