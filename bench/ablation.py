@@ -25,7 +25,11 @@ MECHANISMS = {
     "multi-step recall": ("a second PPR round from bridge entities, fused by rank", {"multi_step": 1}),
     "weaker NEXT edges": ("episode chain edges at a quarter of their weight", {"next_weight": 0.25}),
     "dense fusion": ("reciprocal-rank fusion with the dense ranking (0.3)", {"dense_fusion": 0.3}),
-    "later first": ("same-topic units reordered later-first in the top 10", {"later_first": 10}),
+    "no later-first rule": ("same-topic statements of a change are not moved ahead in the top 10", {"later_first": 0}),
+    "later first without the change cue": (
+        "every later same-topic unit moves ahead, whether or not it states a change",
+        {"later_cue": False},
+    ),
     "degree-normalized PPR": ("unit mass over (1 + degree) ** 0.5", {"degree_norm": 0.5}),
     "degree-normalized PPR + dense fusion": (
         "unit mass over (1 + degree) ** 0.5, rank fusion 0.2 with dense",
@@ -36,9 +40,23 @@ MECHANISMS = {
         "the shipped fallback off: the graph ranks even when the best linked fact matches worse than the best unit",
         {"fallback_margin": None},
     ),
-    "dense fallback, margin -0.05": (
-        "fall back to dense only when the best linked fact's cosine is 0.05 below the best unit's (default: 0)",
-        {"fallback_margin": -0.05},
+    "dense fallback, margin 0": (
+        "fall back to dense whenever the best linked fact's cosine is below the best unit's (default: -0.1)",
+        {"fallback_margin": 0.0},
+    ),
+    "no lexical (BM25)": (
+        "neither BM25-raised passage seeds nor BM25 rank fusion",
+        {"lexical_seeds": 0.0, "lexical_weight": 0.0},
+    ),
+    "lexical seeds only": ("BM25 raises passage seeds; no BM25 rank fusion", {"lexical_weight": 0.0}),
+    "lexical on every query": (
+        "BM25 seeds and fusion at full weight whatever the dense top looks like (no flatness gate)",
+        {"lexical_flat": False},
+    ),
+    "no asker's-turns rule": ("assistant turns keep their score on first-person questions", {"assistant_weight": 1.0}),
+    "dense + BM25 + asker's turns, no graph": (
+        "the graph never ranks (always the dense fallback), with the lexical and speaker rules: what they give alone",
+        {"fallback_margin": 10.0},
     ),
 }
 

@@ -82,3 +82,24 @@ def test_later_first_leaves_a_much_less_relevant_later_unit_in_place():
     relevance = np.array([0.80, 0.70, 0.50])
     assert later_first(ranked, vectors, when, 0.9, relevance, margin=0.05) == ranked
     assert later_first(ranked, vectors, when, 0.9, relevance, margin=0.5) == ["late-weak", "other", "early-strong"]
+
+
+def test_with_change_cues_only_the_latest_update_moves_ahead_of_earlier_statements():
+    a = np.array([[1.0, 0.0]] * 4)
+    ranked = ["said-first", "follow-up", "update", "old-update"]
+    when = [("2024-01-01", 1), ("2024-01-01", 9), ("2024-01-01", 5), ("2024-01-01", 3)]
+    updates = [False, False, True, True]
+    # "update" (position 5) is the latest unit stating a change: it moves ahead of "said-first"
+    # (position 1) but not of "follow-up" (position 9, later); the rest keep their order.
+    out = later_first(ranked, a, when, 0.9, updates=updates)
+    assert out == ["update", "said-first", "follow-up", "old-update"]
+    assert later_first(ranked, a, when, 0.9, updates=[False] * 4) == ranked  # no change stated: unchanged
+
+
+def test_change_cues():
+    from hippograph.retrieve.ranking import states_a_change
+
+    assert states_a_change("I've extended my reading challenge goal to 12 books")
+    assert states_a_change("I rescheduled the meeting to April 2")
+    assert states_a_change("we no longer use Redis")
+    assert not states_a_change("I joined a reading challenge aiming for 10 books")

@@ -23,7 +23,7 @@ from .index import IndexCache, RetrievalIndex
 from .keys import best_fact_cosine, keyed_scores
 from .linking import link_facts, recognition_filter
 from .multistep import bridge_seeds
-from .ranking import asks_about_self, later_first, weigh_speakers
+from .ranking import asks_about_self, later_first, states_a_change, weigh_speakers
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
 from .seeds import entity_seeds, flatness, fuse_ranks, lexical_share, lexically_raised, seed_vector, weaker_than_dense
 from .strength import StrengthTerm
@@ -132,8 +132,10 @@ class HippoRetriever:
             episodes = self.store.episodes([i for i, _ in ranked if index.unit_kind[i] == "episode"])
             speakers = {e.id: e.speaker for e in episodes}
             ranked = weigh_speakers(ranked, speakers, cfg.assistant_roles, cfg.assistant_weight)[:top_k]
-        if mode == "hippo" and cfg.later_first > 0:
-            ranked = self._later_first(index, ranked, dense, cfg)
+        # What something is now: the latest statement of it (a question in the past tense asks
+        # about the statement it names, whenever it was made).
+        if mode == "hippo" and cfg.later_first > 0 and is_present_tense(question):
+            ranked = self._later_first(index, ranked, dense, cfg, by_speaker)
         result.passages = self._units(index, ranked, dense)
         if self.strength is not None and cfg.track_recalls:
             self.strength.record([p.id for p in result.passages], self.now())
@@ -144,16 +146,27 @@ class HippoRetriever:
         return index.lexical_index(self.store).scores(question, index.units.position, len(index.units))
 
     def _later_first(
-        self, index: RetrievalIndex, ranked: list[tuple[str, float]], dense: np.ndarray, cfg: RetrievalSettings
+        self,
+        index: RetrievalIndex,
+        ranked: list[tuple[str, float]],
+        dense: np.ndarray,
+        cfg: RetrievalSettings,
+        asker_only: bool = False,
     ) -> list[tuple[str, float]]:
-        """Later units first within same-topic groups of the top ``cfg.later_first`` (positions kept)."""
+        """Later units first within same-topic groups of the top ``cfg.later_first`` (positions kept).
+        ``asker_only``: assistant turns never move (a reply is later than the statement it answers,
+        but it is not an update of it)."""
         head = [i for i, _ in ranked[: cfg.later_first]]
         records = {e.id: e for e in self.store.episodes([i for i in head if index.unit_kind[i] == "episode"])}
         records |= {p.id: p for p in self.store.passages([i for i in head if index.unit_kind[i] == "passage"])}  # type: ignore[misc]
 
+        roles = {role.lower() for role in cfg.assistant_roles}
+
         def when(unit_id: str) -> tuple | None:
             r = records.get(unit_id)
             stamp = getattr(r, "occurred_at", None)
+            if asker_only and getattr(r, "speaker", "").lower() in roles:
+                return None
             # Units of one date are ordered by their position in the conversation or document.
             return (stamp, r.position) if stamp else None  # type: ignore[union-attr]
 
@@ -161,7 +174,8 @@ class HippoRetriever:
         rows = [index.units.position[i] for i in head]
         # "Equally relevant" is measured in standard deviations of this query's cosines.
         margin = cfg.later_margin * float(dense.std())
-        reordered = later_first(head, index.units.vectors[rows], times, cfg.same_topic, dense[rows], margin)
+        updates = [states_a_change(getattr(records.get(i), "text", "")) for i in head] if cfg.later_cue else None
+        reordered = later_first(head, index.units.vectors[rows], times, cfg.same_topic, dense[rows], margin, updates)
         # Each unit takes the score of the position it now holds, so scores stay monotone.
         return [(u, s) for u, (_, s) in zip(reordered, ranked)] + ranked[len(head) :]
 

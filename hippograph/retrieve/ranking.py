@@ -40,8 +40,12 @@ def later_first(
     threshold: float,
     relevance: np.ndarray | None = None,
     margin: float = np.inf,
+    updates: list[bool] | None = None,
 ) -> list[str]:
     """Reorder ``ranked`` so that within each same-topic group the later unit comes first.
+
+    With ``updates`` (one flag per unit: its text states a change), only the latest flagged unit
+    of a group moves: ahead of the group's members stated before it, the rest keeping their order.
 
     Two units are about the same thing when their cosine reaches ``threshold`` and their
     ``relevance`` to the query (its cosine) differs by at most ``margin``: a merely related
@@ -57,10 +61,32 @@ def later_first(
     rel = None if relevance is None else np.asarray(relevance)[dated]
     for group in same_topic_groups(vectors[dated], threshold, rel, margin) if dated else []:
         members = sorted(dated[g] for g in group)  # rank positions, best first
-        by_time = sorted(members, key=stamp.__getitem__, reverse=True)
+        if updates is None:
+            by_time = sorted(members, key=stamp.__getitem__, reverse=True)
+        else:
+            cued = [m for m in members if updates[m]]
+            if not cued:
+                continue
+            latest = max(cued, key=stamp.__getitem__)
+            rest = [m for m in members if m != latest]
+            jump = next((n for n, m in enumerate(rest) if stamp[m] < stamp[latest]), len(rest))
+            by_time = rest[:jump] + [latest] + rest[jump:]
         for position, source in zip(members, by_time):
             out[position] = ranked[source]
     return out
+
+
+# Words a statement of a changed state uses ("moved the deadline to", "increased my budget to").
+_CHANGE = re.compile(
+    r"\b(?:chang|mov|increas|decreas|rais|lower|extend|shorten|reschedul|postpon|updat|revis|adjust|"
+    r"switch|replac|cancel|push(?:ed)? back|bump)\w*|\b(?:instead|no longer|anymore|now)\b",
+    re.IGNORECASE,
+)
+
+
+def states_a_change(text: str) -> bool:
+    """Whether ``text`` announces that something changed (an update of an earlier statement)."""
+    return bool(_CHANGE.search(text))
 
 
 # "I", "me", "my", ... (with contractions): the asker speaks of themselves.
