@@ -30,7 +30,7 @@ class RetrievalSettings:
     # standard deviation of the query's unit cosines. Flatness is 1 when the best unit is at
     # most ``peak_flat`` standard deviations above the median cosine and 0 from ``peak_sharp``
     # up: a flat top (many similar units) spreads seed mass, a peaked one keeps it sharp.
-    seed_spread: float = 1.0
+    seed_spread: float = 0.5
     peak_flat: float = 3.0
     peak_sharp: float = 5.0
     # State questions: among the first ``later_first`` ranked units, units about the same thing
