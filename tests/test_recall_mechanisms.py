@@ -51,8 +51,12 @@ def two_hop(memory):
 
 def titles(memory, question: str, **settings) -> list[str]:
     # The mechanisms act on the graph ranking: the dense fallback on weak links (which fires on
-    # these hand-written passages, tests/test_retrieval.py covers it) stays off unless asked for.
-    cfg = replace(memory.settings.retrieval, link_top_k=2, entity_top_k=2, **({"fallback_margin": None} | settings))
+    # these hand-written passages, tests/test_retrieval.py covers it) stays off unless asked for,
+    # and so does BM25: every distractor repeats the question's one rare word ("Zorblat"), so the
+    # lexical ranking fused into the final one would test BM25, not the second hop
+    # (tests/test_lexical.py covers it).
+    off = {"fallback_margin": None, "lexical_seeds": 0.0, "lexical_weight": 0.0}
+    cfg = replace(memory.settings.retrieval, link_top_k=2, entity_top_k=2, **(off | settings))
     return [p.title for p in memory.retriever.retrieve(question, top_k=5, settings=cfg).passages]
 
 
