@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from hippograph.retrieve.lexical import LexicalIndex, tokenize
 from hippograph.retrieve.ranking import asks_about_self, weigh_speakers
@@ -14,8 +15,12 @@ BEAM_FIXTURE = Path(__file__).parent / "fixtures" / "beam" / "chats" / "100K" / 
 
 
 def scores(index: LexicalIndex, query: str, ids: list[str]) -> dict[str, float]:
+    return scores_keep(index, query, ids, keep=10_000)
+
+
+def scores_keep(index: LexicalIndex, query: str, ids: list[str], keep: int) -> dict[str, float]:
     position = {i: n for n, i in enumerate(ids)}
-    out = index.scores(query, position, len(ids))
+    out = index.scores(query, position, len(ids), keep=keep)
     return {i: float(out[n]) for i, n in position.items()}
 
 
@@ -62,10 +67,37 @@ def test_add_and_remove_leave_the_index_as_if_built_fresh():
     live.add({"a": "red wolf", "d": "blue whale"})  # "a" re-indexed under its new text
     fresh = LexicalIndex()
     fresh.add({"a": "red wolf", "c": "green frog", "d": "blue whale"})
-    assert live.postings == fresh.postings
-    assert live.lengths == fresh.lengths
+    for term in ("red", "fox", "wolf", "blue", "whale", "green", "frog"):
+        assert live.postings(term) == fresh.postings(term)
+    assert {u: live.length(u) for u in live.slot} == {u: fresh.length(u) for u in fresh.slot}
     assert scores(live, "blue wolf", ["a", "c", "d"]) == scores(fresh, "blue wolf", ["a", "c", "d"])
-    assert "fox" not in live.postings  # no empty posting lists linger
+    assert live.postings("fox") == {}  # removed units hold no live postings
+
+
+def test_dead_postings_are_compacted_and_scores_stay_those_of_a_fresh_index():
+    live, fresh = LexicalIndex(), LexicalIndex()
+    texts = {f"u{i}": f"common word{i % 7} item{i}" for i in range(3000)}
+    live.add(texts)
+    live.remove([f"u{i}" for i in range(2500)])  # more than half the postings die: compaction
+    kept = {u: t for u, t in texts.items() if int(u[1:]) >= 2500}
+    fresh.add(kept)
+    assert live._dead_postings == 0 and live._postings == fresh._postings
+    ids = sorted(kept)
+    assert scores(live, "common word3 item2999", ids) == pytest.approx(scores(fresh, "common word3 item2999", ids))
+    live.add({"new": "word3 word3"})  # slots keep working after the renumbering
+    assert live.postings("word3")["new"] == 2
+
+
+def test_only_the_best_units_are_scored_into_the_callers_positions():
+    index = LexicalIndex()
+    index.add({f"u{i}": "shared " + "rare " * (i % 3) for i in range(50)})
+    ids = [f"u{i}" for i in range(50)]
+    top = scores_keep(index, "shared rare", ids, keep=5)
+    full = scores(index, "shared rare", ids)
+    best = max(full.values())
+    kept = {u for u, v in top.items() if v > 0}
+    assert len(kept) == 5 and all(full[u] == best for u in kept)  # 16 units tie for the best score
+    assert all(top[u] == full[u] for u in kept)
 
 
 def test_first_person_questions_are_recognised():
@@ -107,10 +139,10 @@ def test_bm25_finds_an_exact_identifier_through_the_store(tmp_path, embedder):
     memory.ingest([str(BEAM_FIXTURE)], format="beam", extractor="none")
     index = memory.retriever.indexes.get()
     bm25 = index.lexical_index(memory.store)
-    assert {index.unit_kind[u] for u in bm25.postings["sccache"]} == {"episode"}
-    (hit,) = list(bm25.postings["sccache"])
+    assert {index.unit_kind[u] for u in bm25.postings("sccache")} == {"episode"}
+    (hit,) = list(bm25.postings("sccache"))
     assert memory.store.episodes([hit])[0].source_id == "100K/1/3"
     memory.delete(memory.store.episodes([hit])[0].document_id)
     refreshed = memory.retriever.indexes.get()
-    assert refreshed.lexical is bm25 and "sccache" not in bm25.postings  # kept current, not rebuilt
+    assert refreshed.lexical is bm25 and bm25.postings("sccache") == {}  # kept current, not rebuilt
     memory.close()
