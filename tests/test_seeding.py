@@ -103,3 +103,4 @@ def test_change_cues():
     assert states_a_change("I rescheduled the meeting to April 2")
     assert states_a_change("we no longer use Redis")
     assert not states_a_change("I joined a reading challenge aiming for 10 books")
+    assert not states_a_change("our family movie night with raisin cookies")  # words, not stems

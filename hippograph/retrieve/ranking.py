@@ -78,8 +78,10 @@ def later_first(
 
 # Words a statement of a changed state uses ("moved the deadline to", "increased my budget to").
 _CHANGE = re.compile(
-    r"\b(?:chang|mov|increas|decreas|rais|lower|extend|shorten|reschedul|postpon|updat|revis|adjust|"
-    r"switch|replac|cancel|push(?:ed)? back|bump)\w*|\b(?:instead|no longer|anymore|now)\b",
+    r"\b(?:chang(?:ed|es|ing)|mov(?:ed|ing)|(?:in|de)creas(?:ed|ing)|rais(?:ed|ing)|lower(?:ed|ing)|"
+    r"extend(?:ed|ing)|shorten(?:ed|ing)|reschedul(?:ed|ing)|postpon(?:ed|ing)|updat(?:ed|ing)|"
+    r"revis(?:ed|ing)|adjust(?:ed|ing)|switch(?:ed|ing)|replac(?:ed|ing)|cancel(?:l?ed|l?ing)|"
+    r"push(?:ed|ing) back|bump(?:ed|ing)|instead|no longer|anymore|now)\b",
     re.IGNORECASE,
 )
 
