@@ -221,3 +221,21 @@ def test_alias_candidates_and_facts_by_object_are_read_by_index(store):
     assert store.entities_named([]) == []
     assert sorted(f.subject for f in store.facts_with_object("sap")) == ["priya", "priya shah"]
     assert store.facts_with_object("zed") == []
+
+
+def test_the_lexical_index_reads_and_follows_the_store(store):
+    """BM25 reads unit texts through the store interface only, and follows writes and deletes."""
+    from hippograph.retrieve.index import IndexCache
+
+    store.write_document(batch("alpha", ["Alice fixed ERR_503 in v2.1.", "Bob lives in Paris."], []))
+    cache = IndexCache(store)
+    index = cache.get()
+    bm25 = index.lexical_index(store)
+    (hit,) = bm25.postings("v2.1")
+    assert store.passages([hit])[0].text == "Alice fixed ERR_503 in v2.1."
+    store.write_document(batch("beta", ["Carol moved to Oslo in v2.1 too."], []))
+    store.delete_document("alpha")
+    index = cache.get()
+    assert index.lexical is bm25  # refreshed from the change feed, not rebuilt
+    assert [store.passages([u])[0].text for u in bm25.postings("v2.1")] == ["Carol moved to Oslo in v2.1 too."]
+    assert bm25.postings("paris") == {}
