@@ -41,6 +41,7 @@ def query(
     ),
     questions: Path | None = typer.Option(None, "--questions", help="JSONL of {id, question}, one per line"),
     as_json: bool = typer.Option(False, "--json"),
+    notes: int = typer.Option(0, "--notes", min=0, help="also return this many entity notes (most reached entities)"),
     explain_cypher: bool = typer.Option(
         False,
         "--explain-cypher",
@@ -59,7 +60,7 @@ def query(
     items = read_questions(questions) if questions else [(None, question)]
     with open_memory(ctx, must_exist=True) as memory:
         for qid, text in items:
-            result = memory.retrieve(text, top_k=top_k, mode=mode, as_of=as_of)
+            result = memory.retrieve(text, top_k=top_k, mode=mode, as_of=as_of, notes=notes)
             cypher = None
             if explain_cypher:
                 from .graph.browser import activated_subgraph_cypher

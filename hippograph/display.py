@@ -105,3 +105,9 @@ def print_result(out: Console, err: Console, result) -> None:
                 line(f"  {f.score:.3f}  ({f.subject}) -[{f.predicate}]-> ({f.object})", (validity, "dim")),
                 soft_wrap=True,
             )
+    if result.notes:
+        out.print("[bold]entity notes[/]")
+        for note in result.notes:
+            out.print(line(("  " + note["name"], "bold"), "  ", (f"{note['units']} units", "dim")), soft_wrap=True)
+            for text in note["facts"][:5]:
+                out.print(line("    ", text), soft_wrap=True)

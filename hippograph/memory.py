@@ -272,14 +272,17 @@ class Memory:
 
     # -- reading ---------------------------------------------------------------------
     def retrieve(
-        self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None
+        self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None, notes: int = 0
     ) -> RetrievalResult:
         """Ranked passages/episodes with scores and the facts that seeded them (written-back
-        answers come as kind ``thought``)."""
+        answers come as kind ``thought``); with ``notes``, that many entity notes as units too
+        (the entities the walk reached most: ``RetrievalResult.notes``)."""
         from .retrieve.thoughts import mark_thoughts
 
         result = self.retriever.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
         mark_thoughts(result, self.store)
+        if notes > 0:
+            result.notes = [n.as_dict() for n in self.notes.ranked(self.retriever.indexes.get(), result, notes)]
         return result
 
     def answer(

@@ -328,6 +328,7 @@ class RetrievalResult:
     activation: Activation | None = field(default=None, repr=False)  # hippo mode: the PPR run's mass
     as_of: str | None = None  # the date facts and units were filtered at (given, or from "before X")
     reference_date: str | None = None  # the date the question is asked at: as_of, else now
+    notes: list[dict[str, Any]] = field(default_factory=list)  # entity notes asked for (``EntityNote.as_dict``)
 
     def as_dict(self, id: str | None = None) -> dict[str, Any]:
         out = {
@@ -341,4 +342,6 @@ class RetrievalResult:
         }
         if self.fallback:
             out["fallback"] = self.fallback
+        if self.notes:
+            out["notes"] = self.notes
         return out

@@ -62,6 +62,10 @@ def test_query_json_and_batch(cli, sample_dir, tmp_path):
     assert len(one["passages"]) == 3 and {"id", "title", "text", "score"} <= set(one["passages"][0])
     assert {"id", "question", "passages", "facts"} <= set(one)
     assert one["facts"] and "predicate" in one["facts"][0]
+    assert "notes" not in one
+    noted = json.loads(cli("query", "Where was Pierre Curie born?", "--json", "--notes", "2").stdout)
+    assert len(noted["notes"]) == 2 and {"id", "name", "facts", "units"} <= set(noted["notes"][0])
+    assert "entity notes" in cli("query", "Where was Pierre Curie born?", "--notes", "1").stdout
     questions = tmp_path / "q.jsonl"
     questions.write_text(
         '{"id": "a", "question": "Who discovered radium?"}\n'

@@ -8,7 +8,7 @@ import pytest
 from killharness import TrigramEmbedder
 from langchain_core.language_models import FakeListChatModel
 
-from hippograph import Memory, Settings
+from hippograph import Memory, RetrievalSettings, Settings
 
 PARIS = "Alice Moreau lives in Paris."
 BERLIN = "Alice Moreau moved to Berlin."
@@ -94,3 +94,33 @@ def test_show_still_shows_documents(tmp_path, ref):
         memory.add_text(PARIS, source=ref, occurred_at="2021-03-01")
     shown = CliRunner().invoke(app, ["--store", f"sqlite:///{path}", "show", ref, "--json"])
     assert shown.exit_code == 0 and json.loads(shown.output)["document"]["source"] == ref
+
+
+def test_notes_come_back_as_retrieval_units_ranked_by_the_walk(tmp_path):
+    # The trigram test embedder links facts weakly, so the dense fallback would fire: the walk's
+    # ranking is tested with it off, the fallback's (notes of the linked facts) after.
+    walk = RetrievalSettings(fallback_margin=None)
+    with memory_at(tmp_path / "m.db", retrieval=walk) as memory:
+        memory.add_text(PARIS, source="notes/2021", occurred_at="2021-03-01")
+        memory.add_text(BERLIN, source="notes/2022", occurred_at="2022-06-10")
+        memory.add_text("Bob Stone teaches chemistry in Lyon.", source="notes/bob")
+        question = "Where does Alice Moreau live now?"
+        result = memory.retrieve(question, top_k=2, notes=2)
+        assert result.activation is not None and len(result.notes) == 2
+        mass = dict(zip(result.activation.node_ids, result.activation.mass))
+        units = set(memory.retriever.indexes.get().unit_kind)
+        chosen = [n["id"] for n in result.notes]
+        masses = [mass[e] for e in chosen]
+        assert masses == sorted(masses, reverse=True)  # the most reached entity first
+        assert all(m <= masses[-1] for e, m in mass.items() if e not in units and e not in chosen)
+        alice = next(n for n in result.notes if n["id"] == "alice moreau")
+        assert any("berlin" in f.lower() for f in alice["facts"])
+        assert any("paris" in f.lower() for f in alice["superseded"])
+        assert result.as_dict()["notes"] == result.notes
+        plain = memory.retrieve(question, top_k=2)
+        assert plain.notes == [] and "notes" not in plain.as_dict()  # only when asked for
+        fallback = memory.retriever.retrieve(question, top_k=2, settings=RetrievalSettings(fallback_margin=10.0))
+        assert fallback.activation is None and fallback.facts
+        linked = [e for f in fallback.facts for e in (f.subject, f.object)]
+        notes = memory.notes.ranked(memory.retriever.indexes.get(), fallback, 3)
+        assert [n.id for n in notes] == list(dict.fromkeys(linked))[:3]  # no walk: the linked facts' entities

@@ -13,11 +13,13 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..dates import sort_key
 from ..extract.aliases import alias_map
 from ..graph.store import GraphStore
 from ..ids import normalize_name
-from ..records import Episode, Fact, Passage
+from ..records import Episode, Fact, Passage, RetrievalResult
 from .index import IndexCache, RetrievalIndex
 
 PROSE_PROMPT = """Write a short note (at most three sentences) about {name} for a personal memory.
@@ -124,6 +126,25 @@ class NoteBook:
                 found.append(note)
         found.sort(key=lambda n: (-n.units, n.id))
         return found[:limit]
+
+    def ranked(self, index: RetrievalIndex, result: RetrievalResult, limit: int) -> list[EntityNote]:
+        """Notes as retrieval units: the ``limit`` entities the query's walk reached most (PPR
+        mass), else those of its linked facts in link order (dense mode, or a fallback)."""
+        if limit <= 0:
+            return []
+        activation = result.activation
+        if activation is not None:
+            mass = np.array(activation.mass, dtype=float)
+            mass[index.unit_nodes[index.unit_nodes < len(mass)]] = -np.inf  # entities only
+            reached = np.flatnonzero(mass > 0)
+            if reached.size > 4 * limit:  # the best few by partition, not a sort of every node
+                reached = reached[np.argpartition(-mass[reached], 4 * limit - 1)[: 4 * limit]]
+            best = sorted(reached.tolist(), key=lambda i: (-mass[i], activation.node_ids[i]))
+            entities = [activation.node_ids[i] for i in best]
+        else:
+            entities = [e for f in result.facts for e in (f.subject, f.object)]
+        chosen = [e for e in dict.fromkeys(entities) if e in index.graph.index][:limit]
+        return [self.note(index, e) for e in chosen]
 
     # -- parts ---------------------------------------------------------------------
     def _unit_neighbours(self, index: RetrievalIndex, entity_id: str) -> list[str]:
