@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,7 @@ from .pipelines.sync import delete_stale, renamed_documents
 from .pipelines.temporal import LLMContradictionJudge
 from .pipelines.work import Models
 from .pipelines.write import WritePolicy
-from .records import DocumentInfo, Episode, StoreStats
+from .records import DocumentInfo, StoreStats
 from .retrieve.hippo import HippoRetriever
 
 if TYPE_CHECKING:
@@ -274,9 +273,8 @@ class Memory:
     def retrieve(
         self, question: str, *, top_k: int = 5, mode: str = "hippo", as_of: str | None = None, notes: int = 0
     ) -> RetrievalResult:
-        """Ranked passages/episodes with scores and the facts that seeded them (written-back
-        answers come as kind ``thought``); with ``notes``, that many entity notes as units too
-        (the entities the walk reached most: ``RetrievalResult.notes``)."""
+        """Ranked units with scores and the facts that seeded them (written-back answers are kind
+        ``thought``); ``notes``: that many notes of the entities the walk reached most, too."""
         from .retrieve.thoughts import mark_thoughts
 
         result = self.retriever.retrieve(question, top_k=top_k, mode=mode, as_of=as_of)
@@ -324,37 +322,9 @@ class Memory:
     def show(self, document_id: str) -> dict[str, Any] | None:
         """What the store holds for one document: its units and the facts each supports
         (None when the document is absent). Plain data, ready for JSON."""
-        info = next((d for d in self.store.documents() if d.id == document_id), None)
-        if info is None:
-            return None
-        from .extract.aliases import alias_map
+        from .pipelines.lookup import document_view
 
-        units = self.store.document_units(document_id)
-        facts = self.store.unit_facts([u.id for u in units])
-        named = {e for fs in facts.values() for f in fs for e in (f.subject, f.object)}
-        # First names that stand for a full name, in this document and across the store.
-        aliases = {
-            short: full
-            for short, full in alias_map(self.store.node_ids("entity")).items()
-            if short in named or full in named
-        }
-        return {
-            "document": asdict(info),
-            "aliases": aliases,
-            "units": [
-                {
-                    "id": u.id,
-                    "kind": "episode" if isinstance(u, Episode) else "passage",
-                    "position": u.position,
-                    "source_id": u.source_id,
-                    "title": getattr(u, "title", ""),
-                    "occurred_at": u.occurred_at,
-                    "text": u.text,
-                    "facts": [{k: v for k, v in asdict(f).items() if k != "embedding"} for f in facts[u.id]],
-                }
-                for u in units
-            ],
-        }
+        return document_view(self.store, document_id)
 
     @cached_property
     def notes(self) -> NoteBook:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..graph.store import GraphStore
@@ -55,3 +57,37 @@ def _absolute(ref: str) -> str | None:
         return str(Path(ref).expanduser().resolve())
     except (OSError, ValueError, RuntimeError):  # too long, a NUL byte, a symlink loop
         return None
+
+
+def document_view(store: GraphStore, document_id: str) -> dict[str, Any] | None:
+    """What the store holds for one document: its units and the facts each supports (None when
+    the document is absent). Plain data, ready for JSON."""
+    info = next((d for d in store.documents() if d.id == document_id), None)
+    if info is None:
+        return None
+    from ..extract.aliases import alias_map
+
+    units = store.document_units(document_id)
+    facts = store.unit_facts([u.id for u in units])
+    named = {e for fs in facts.values() for f in fs for e in (f.subject, f.object)}
+    # First names that stand for a full name, in this document and across the store.
+    aliases = {
+        short: full for short, full in alias_map(store.node_ids("entity")).items() if short in named or full in named
+    }
+    return {
+        "document": asdict(info),
+        "aliases": aliases,
+        "units": [
+            {
+                "id": u.id,
+                "kind": "episode" if isinstance(u, Episode) else "passage",
+                "position": u.position,
+                "source_id": u.source_id,
+                "title": getattr(u, "title", ""),
+                "occurred_at": u.occurred_at,
+                "text": u.text,
+                "facts": [{k: v for k, v in asdict(f).items() if k != "embedding"} for f in facts[u.id]],
+            }
+            for u in units
+        ],
+    }
