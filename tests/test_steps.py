@@ -136,3 +136,14 @@ def test_rank_fusion_rewards_agreement_and_is_a_no_op_at_weight_zero():
     fused = fuse_ranks(ppr, dense, 0.5, 1)
     assert np.argmax(fused) == 1  # second in both lists beats first-and-third
     assert fused[3] == pytest.approx(min(fused))
+
+
+def test_rank_fusion_with_bm25_gives_unmatched_units_no_lexical_term():
+    ppr = np.array([0.5, 0.4, 0.3, 0.2])
+    bm25 = np.array([0.0, 0.0, 0.0, 2.0])  # only the last unit shares a word with the question
+    fused = fuse_ranks(ppr, bm25, 0.3, 10, matched_only=True)
+    # Unmatched units keep their graph order and score (no bonus from their place in storage).
+    assert fused[:3].tolist() == pytest.approx([0.7 / 11, 0.7 / 12, 0.7 / 13])
+    assert fused[3] == pytest.approx(0.7 / 14 + 0.3 / 11)
+    plain = fuse_ranks(ppr, bm25, 0.3, 10)
+    assert plain[0] > fused[0]  # without the flag the first unmatched unit takes lexical rank 2

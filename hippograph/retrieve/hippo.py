@@ -118,7 +118,7 @@ class HippoRetriever:
             )
             share = lexical_share(dense, cfg.lexical_weight, cfg)
             if share > 0:
-                scores = fuse_ranks(scores, self._bm25(index, question), share, cfg.fusion_k)
+                scores = fuse_ranks(scores, self._bm25(index, question), share, cfg.fusion_k, matched_only=True)
         else:
             clock("link")
         present = cfg.time_aware and is_present_tense(question)

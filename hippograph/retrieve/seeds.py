@@ -93,8 +93,13 @@ def seed_vector(
     return reset
 
 
-def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int) -> np.ndarray:
-    """Reciprocal-rank fusion: ``(1-weight)/(k+rank_primary) + weight/(k+rank_secondary)``."""
+def fuse_ranks(
+    primary: np.ndarray, secondary: np.ndarray, weight: float, k: int, matched_only: bool = False
+) -> np.ndarray:
+    """Reciprocal-rank fusion: ``(1-weight)/(k+rank_primary) + weight/(k+rank_secondary)``.
+
+    ``matched_only``: units whose secondary score is 0 (a BM25 ranking: no query term) get no
+    secondary term at all, rather than ranks that would only follow their storage order."""
     if weight <= 0:
         return primary
     n = primary.size
@@ -102,7 +107,10 @@ def fuse_ranks(primary: np.ndarray, secondary: np.ndarray, weight: float, k: int
     rank_p[np.argsort(-primary, kind="stable")] = np.arange(1, n + 1)
     rank_s = np.empty(n)
     rank_s[np.argsort(-secondary, kind="stable")] = np.arange(1, n + 1)
-    return (1 - weight) / (k + rank_p) + weight / (k + rank_s)
+    second = weight / (k + rank_s)
+    if matched_only:
+        second[secondary <= 0] = 0.0
+    return (1 - weight) / (k + rank_p) + second
 
 
 def lexical_share(dense: np.ndarray, weight: float, cfg: RetrievalSettings) -> float:
