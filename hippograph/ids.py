@@ -62,3 +62,75 @@ def document_id(source: str, namespace: str = DEFAULT_NAMESPACE) -> str:
     if namespace == DEFAULT_NAMESPACE:
         return short_hash("document", source)
     return short_hash("document", namespace, source)
+
+
+# Single words that are never someone's first name in practice (dates, pronouns, titles).
+_NOT_NAMES = {
+    "april",
+    "august",
+    "city",
+    "company",
+    "december",
+    "dr",
+    "east",
+    "february",
+    "friday",
+    "group",
+    "january",
+    "july",
+    "june",
+    "madam",
+    "march",
+    "may",
+    "monday",
+    "mr",
+    "mrs",
+    "ms",
+    "my",
+    "new",
+    "north",
+    "november",
+    "october",
+    "old",
+    "our",
+    "prof",
+    "saturday",
+    "september",
+    "sir",
+    "south",
+    "sunday",
+    "team",
+    "that",
+    "the",
+    "this",
+    "thursday",
+    "today",
+    "tomorrow",
+    "tuesday",
+    "wednesday",
+    "west",
+    "yesterday",
+    "your",
+}
+
+
+def split_namespace(entity_id: str) -> tuple[str, str]:
+    """(namespace prefix, name) of an entity id: normalized names never contain ':'."""
+    prefix, _, name = entity_id.rpartition(":")
+    return (prefix + ":" if prefix else ""), name
+
+
+def first_name(name: str) -> bool:
+    """Whether a one-word name can be someone's first name (alphabetic, 3+ letters, not a title or date)."""
+    return name.isalpha() and len(name) >= 3 and name not in _NOT_NAMES
+
+
+def full_name(name: str) -> bool:
+    """Whether a name is a full name: two or three alphabetic words, the first a first name."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(w.isalpha() for w in words) and first_name(words[0])
+
+
+def is_full_name(entity_id: str) -> bool:
+    """Whether an entity id is a full name an alias rule can pair a first name with."""
+    return full_name(split_namespace(entity_id)[1])

@@ -239,3 +239,19 @@ def test_the_lexical_index_reads_and_follows_the_store(store):
     assert index.lexical is bm25  # refreshed from the change feed, not rebuilt
     assert [store.passages([u])[0].text for u in bm25.postings("v2.1")] == ["Carol moved to Oslo in v2.1 too."]
     assert bm25.postings("paris") == {}
+
+
+def test_a_first_word_shared_by_many_names_reads_enough_to_decide_the_alias(store):
+    from hippograph.extract.aliases import alias_groups
+
+    # 150 full names starting "kim" (more than one page of the SQLite read), a decoy that is no
+    # full name ("kim 2x"), and the first name itself.
+    names = [f"kim {chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(150)]
+    triples = [(n, "knows", "kim") for n in names] + [("kim 2x", "knows", "kim")]
+    store.write_document(batch("many", ["Kim knows everyone."], triples))
+    named = store.entities_named(["kim"])
+    assert "kim" in named and len([n for n in named if n != "kim"]) >= 2
+    assert set(named) <= {"kim", *names}
+    assert alias_groups(named, ["kim"]) == {}  # many full names: "kim" stands for none of them
+    store.write_document(batch("one", ["Lee Chen met Kim."], [("lee chen", "met", "kim"), ("lee", "met", "kim")]))
+    assert alias_groups(store.entities_named(["lee"]), ["lee"])["lee"] == frozenset({"lee", "lee chen"})

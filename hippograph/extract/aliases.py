@@ -11,69 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-# Single words that are never someone's first name in practice (dates, pronouns, titles).
-_NOT_NAMES = {
-    "april",
-    "august",
-    "city",
-    "company",
-    "december",
-    "dr",
-    "east",
-    "february",
-    "friday",
-    "group",
-    "january",
-    "july",
-    "june",
-    "madam",
-    "march",
-    "may",
-    "monday",
-    "mr",
-    "mrs",
-    "ms",
-    "my",
-    "new",
-    "north",
-    "november",
-    "october",
-    "old",
-    "our",
-    "prof",
-    "saturday",
-    "september",
-    "sir",
-    "south",
-    "sunday",
-    "team",
-    "that",
-    "the",
-    "this",
-    "thursday",
-    "today",
-    "tomorrow",
-    "tuesday",
-    "wednesday",
-    "west",
-    "yesterday",
-    "your",
-}
-
-
-def _split(entity_id: str) -> tuple[str, str]:
-    """(namespace prefix, name) of an entity id: normalized names never contain ':'."""
-    prefix, _, name = entity_id.rpartition(":")
-    return (prefix + ":" if prefix else ""), name
-
-
-def _first_name(name: str) -> bool:
-    return name.isalpha() and len(name) >= 3 and name not in _NOT_NAMES
-
-
-def _full_name(name: str) -> bool:
-    words = name.split()
-    return 2 <= len(words) <= 3 and all(w.isalpha() for w in words) and _first_name(words[0])
+from ..ids import first_name as _first_name
+from ..ids import full_name as _full_name
+from ..ids import split_namespace as _split
 
 
 def alias_map(entity_ids: Iterable[str], full_names: Iterable[str] | None = None) -> dict[str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, StoreError
-from ..ids import DEFAULT_NAMESPACE, check_namespace
+from ..ids import DEFAULT_NAMESPACE, check_namespace, is_full_name
 from ..records import (
     MENTION_WEIGHT,
     NEXT_WEIGHT,
@@ -142,18 +142,37 @@ class SQLiteStore(GraphStore):
     def entities_named(self, first_words: Sequence[str]) -> list[str]:
         found: set[str] = set()
         for word in sorted(set(first_words)):
-            # "w" itself, or in the primary-key range ["w ", "w!") (ids that continue with a space)
-            # one or two more words with no digit: the only names an alias rule can pair with "w".
             found.update(
                 r[0]
                 for r in self._query(
-                    "SELECT id FROM entities WHERE (id = ? OR (id >= ? AND id < ? "
-                    "AND substr(id, ?) NOT GLOB '*[0-9]*' AND substr(id, ?) NOT GLOB '* * *')) "
-                    "AND embedding IS NOT NULL AND +namespace=?",
-                    (word, word + " ", word + "!", len(word) + 1, len(word) + 1, self.namespace),
+                    "SELECT id FROM entities WHERE id = ? AND embedding IS NOT NULL AND +namespace=?",
+                    (word, self.namespace),
                 )
             )
+            found.update(self._full_names_after(word))
         return sorted(found)
+
+    def _full_names_after(self, word: str, enough: int = 2, page: int = 64) -> list[str]:
+        """Full names continuing ``word`` (primary-key range ["w ", "w!"), one or two more words with
+        no digit), in id order, until ``enough`` qualify: a first word shared by a million names
+        ("entity 1", "entity 2", ...) costs a page, not a scan."""
+        out: list[str] = []
+        after, op = word + " ", ">="
+        while True:
+            rows = self._query(
+                f"SELECT id FROM entities WHERE id {op} ? AND id < ? "
+                "AND substr(id, ?) NOT GLOB '*[0-9]*' AND substr(id, ?) NOT GLOB '* * *' "
+                "AND embedding IS NOT NULL AND +namespace=? ORDER BY id LIMIT ?",
+                (after, word + "!", len(word) + 1, len(word) + 1, self.namespace, page),
+            )
+            for (entity_id,) in rows:
+                if is_full_name(entity_id):
+                    out.append(entity_id)
+                    if len(out) >= enough:
+                        return out
+            if len(rows) < page:
+                return out
+            after, op = rows[-1][0], ">"
 
     # -- reading (the query path) -------------------------------------------------
     def generation(self) -> int:

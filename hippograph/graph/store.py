@@ -121,7 +121,9 @@ class StoreWriter(ABC):
     def entities_named(self, first_words: Sequence[str]) -> list[str]:
         """Sorted ids of the entities (with a vector) whose id is one of ``first_words``, or one of
         them followed by a space and one or two more words with no digit: the stored names an
-        alias rule can pair with a new one, read by index instead of listing every entity."""
+        alias rule can pair with a new one, read by index instead of listing every entity. A store
+        may stop after two full names (``extract.aliases.is_full_name``) per word: two already make
+        the first name ambiguous, so the alias decision is the same."""
 
 
 class StoreReader(ABC):
