@@ -113,12 +113,15 @@ class HippoRetriever:
         dense = dense if seen.all() else np.where(seen, dense, dense.min())
         scores = dense
         if mode == "hippo":
+            # BM25 of the units, read once for both of its uses (seeds, final fusion) when either is on.
+            wanted = lexical_share(dense, max(cfg.lexical_seeds, cfg.lexical_weight), cfg) > 0
+            bm25 = self._bm25(index, question) if wanted else None
             scores, result.facts, result.seeds, result.fallback, result.activation = self._hippo_scores(
-                index, view, query, question, dense, cfg, as_of, clock
+                index, view, query, question, dense, cfg, as_of, clock, bm25
             )
             share = lexical_share(dense, cfg.lexical_weight, cfg)
-            if share > 0:
-                scores = fuse_ranks(scores, self._bm25(index, question), share, cfg.fusion_k, matched_only=True)
+            if bm25 is not None and share > 0:
+                scores = fuse_ranks(scores, bm25, share, cfg.fusion_k, matched_only=True)
         else:
             clock("link")
         present = cfg.time_aware and is_present_tense(question)
@@ -189,6 +192,7 @@ class HippoRetriever:
         cfg: RetrievalSettings,
         as_of: str | None,
         clock: StageClock,
+        bm25: np.ndarray | None = None,
     ):
         fact_cosine = index.facts.scores(query)
         if cfg.time_aware:  # facts of the relation asked about first (from twice as many candidates)
@@ -229,11 +233,11 @@ class HippoRetriever:
         valid = index.fact_validity_mask(as_of, self.now()) if mechanisms else np.zeros(0, dtype=bool)
         keyed = dense
         share = lexical_share(dense, cfg.lexical_seeds, cfg)
-        if share > 0:
-            keyed = lexically_raised(dense, self._bm25(index, question), share)
+        if bm25 is not None and share > 0:
+            keyed = lexically_raised(dense, bm25, share)
         if cfg.fact_keys > 0 and len(fact_cosine):
             best = best_fact_cosine(view.support(len(index.fact_records)), fact_cosine, valid)
-            keyed = keyed_scores(dense, best, cfg.fact_keys)
+            keyed = keyed_scores(keyed, best, cfg.fact_keys)
         reset = seed_vector(index, seeds, keyed, cfg)
         mass = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)
         unit_mass = mass[index.unit_nodes]
