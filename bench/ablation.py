@@ -25,7 +25,15 @@ MECHANISMS = {
     "multi-step recall": ("a second PPR round from bridge entities, fused by rank", {"multi_step": 1}),
     "weaker NEXT edges": ("episode chain edges at a quarter of their weight", {"next_weight": 0.25}),
     "dense fusion": ("reciprocal-rank fusion with the dense ranking (0.3)", {"dense_fusion": 0.3}),
-    "no later-first rule": ("same-topic statements of a change are not moved ahead in the top 10", {"later_first": 0}),
+    "no named-entity seeds": (
+        "entities the question names verbatim are not seeded (only those of the linked facts)",
+        {"named_weight": 0.0},
+    ),
+    "no later-first rule": ("statements of a change are not moved ahead of what they update", {"later_first": 0}),
+    "later first in the top 10, relevance margin 0.5": (
+        "last round's rule: updates move only within the top 10, and only past units as relevant (0.5 std)",
+        {"later_first": 10, "later_margin": 0.5},
+    ),
     "later first without the change cue": (
         "every later same-topic unit moves ahead, whether or not it states a change",
         {"later_cue": False},

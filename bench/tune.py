@@ -13,7 +13,7 @@ import argparse
 import json
 from dataclasses import replace
 
-from beam import DEFAULT_FOLDER, HELD_100K, TUNE
+from beam import DEFAULT_FOLDER, HELD_100K, HELD_500K, TUNE
 from domains import beam_domain, locomo_domain, musique_domain, run_domain
 
 from hippograph import Settings
@@ -34,7 +34,7 @@ def load_domains(names: list[str], beam: str) -> dict:
         "musique-spacy": lambda: musique_domain("corpus", data, True),
         "locomo-dev5": lambda: locomo_domain(data, True),
         "beam-tune": lambda: beam_domain(beam, TUNE, True),
-        "beam-held": lambda: beam_domain(beam, HELD_100K, True),
+        "beam-held": lambda: beam_domain(beam, HELD_100K + HELD_500K, True),  # the chats built so far
     }
     return {n: d for n in names if (d := specs[n]()) is not None}
 

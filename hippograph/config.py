@@ -20,6 +20,10 @@ class RetrievalSettings:
     # pull mass toward entities the question is not about.
     link_top_k: int = 2
     entity_top_k: int = 3
+    # Named entities: an entity the question names verbatim (a capitalized or numeric span equal
+    # to its name) is seeded too, like a linked fact of this score naming it (0: off). Linking
+    # by meaning alone can pick facts about a similar name; the words of the question cannot.
+    named_weight: float = 5.0
     # Passage seeds. "softmax" (ours): a softmax of passage cosines at ``passage_temperature``
     # carrying ``passage_weight`` x the entity seeds' total mass. "minmax" (HippoRAG 2 as
     # published): min-max normalized cosines x ``passage_weight`` (0.05 there).
@@ -33,20 +37,22 @@ class RetrievalSettings:
     seed_spread: float = 0.5
     peak_flat: float = 3.0
     peak_sharp: float = 5.0
-    # State questions: among the first ``later_first`` ranked units, units about the same thing
-    # (cosine >= ``same_topic``) and about as relevant (query cosines within ``later_margin``
-    # standard deviations of this query's cosines) are reordered later-first in their positions,
-    # for present-tense questions only; with ``later_cue`` only the latest unit stating a change
-    # moves, ahead of the group's earlier statements (on BEAM's tuning chats moving every later
-    # unit cost 4 R@2; the cue keeps what the question names first otherwise).
-    later_first: int = 10
+    # State questions (present tense, or asking for the latest): among the first ``later_first``
+    # ranked units, a unit stating a change ("moved", "increased", "no longer", ...; with
+    # ``later_cue``) moves just ahead of the best-ranked earlier unit about the same thing
+    # (cosine >= ``same_topic``), so an update outranks what it updates and one from past the
+    # top 10 enters it. Without the cue, same-topic units are reordered later-first in their
+    # positions (on BEAM's tuning chats that cost 4 R@2: most later same-topic turns are not
+    # updates). ``later_margin``: also require query cosines within this many standard
+    # deviations (None: any; a relevance margin kept an update a few ranks down from moving).
+    later_first: int = 30
     # Asker's turns first: for a first-person question, units spoken by one of ``assistant_roles``
     # have their score scaled by ``assistant_weight`` among the best ``speaker_depth`` (1: off).
     assistant_weight: float = 0.3
     assistant_roles: tuple[str, ...] = ("assistant", "ai", "bot")
     speaker_depth: int = 50
     same_topic: float = 0.6
-    later_margin: float = 0.5
+    later_margin: float | None = None
     later_cue: bool = True  # only a unit stating a change ("moved", "increased", ...) moves ahead
     damping: float = 0.5  # probability of following an edge in PPR
     ppr_tolerance: float = 1e-6  # L1 convergence of the power iteration

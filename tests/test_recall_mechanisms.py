@@ -55,7 +55,8 @@ def titles(memory, question: str, **settings) -> list[str]:
     # and so does BM25: every distractor repeats the question's one rare word ("Zorblat"), so the
     # lexical ranking fused into the final one would test BM25, not the second hop
     # (tests/test_lexical.py covers it).
-    off = {"fallback_margin": None, "lexical_seeds": 0.0, "lexical_weight": 0.0}
+    # Named-entity seeds stay off too: "Zorblat" in the question would seed the film directly.
+    off = {"fallback_margin": None, "lexical_seeds": 0.0, "lexical_weight": 0.0, "named_weight": 0.0}
     cfg = replace(memory.settings.retrieval, link_top_k=2, entity_top_k=2, **(off | settings))
     return [p.title for p in memory.retriever.retrieve(question, top_k=5, settings=cfg).passages]
 
@@ -72,3 +73,26 @@ def test_fact_keys_off_leave_the_ranking_unchanged(two_hop):
     question = "Which film was shot in Portugal?"
     assert titles(two_hop, question) == titles(two_hop, question, fact_keys=0.0)
     assert titles(two_hop, question, fact_keys=1.0)[0] == "Zorblat filming"
+
+
+def test_named_entities_are_the_longest_stated_names_that_are_stored_entities(two_hop):
+    from hippograph.retrieve.seeds import named_entities, with_named_entities
+
+    index = two_hop.retriever.indexes.get()
+    named = named_entities(index, "Who did Quentin Marlowe marry, and did Zorblat win in Lisbon?", "default")
+    assert named == ["quentin marlowe", "zorblat"]  # "Quentin" alone is no entity; Lisbon is not stored
+    assert named_entities(index, "Zorblat was directed by whom?", "default") == []  # a lone first word
+    assert named_entities(index, "who directed the film zorblat?", "default") == []  # no capital: not a name
+    seeds = with_named_entities({"zorblat": 0.1}, index, ["zorblat", "quentin marlowe"], 4.0)
+    # Weighted like a linked fact of score 4 naming them: over the units that mention each.
+    assert seeds["zorblat"] == pytest.approx(0.1 + 4.0 / index.unit_mentions["zorblat"])
+    assert seeds["quentin marlowe"] == pytest.approx(4.0 / index.unit_mentions["quentin marlowe"])
+    assert index.unit_mentions["zorblat"] > index.unit_mentions["quentin marlowe"]
+
+
+def test_a_named_entity_is_seeded_only_when_switched_on(two_hop):
+    question = "Which festival award did Tomas Reed's film win?"
+    cfg = replace(two_hop.settings.retrieval, fallback_margin=None)
+    on = two_hop.retriever.retrieve(question, top_k=5, settings=cfg)
+    off = two_hop.retriever.retrieve(question, top_k=5, settings=replace(cfg, named_weight=0.0))
+    assert "tomas reed" in on.seeds and on.seeds.get("tomas reed", 0) > off.seeds.get("tomas reed", 0)

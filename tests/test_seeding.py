@@ -84,16 +84,42 @@ def test_later_first_leaves_a_much_less_relevant_later_unit_in_place():
     assert later_first(ranked, vectors, when, 0.9, relevance, margin=0.5) == ["late-weak", "other", "early-strong"]
 
 
-def test_with_change_cues_only_the_latest_update_moves_ahead_of_earlier_statements():
+def test_with_change_cues_each_update_moves_just_ahead_of_what_it_updates():
     a = np.array([[1.0, 0.0]] * 4)
     ranked = ["said-first", "follow-up", "update", "old-update"]
     when = [("2024-01-01", 1), ("2024-01-01", 9), ("2024-01-01", 5), ("2024-01-01", 3)]
     updates = [False, False, True, True]
-    # "update" (position 5) is the latest unit stating a change: it moves ahead of "said-first"
-    # (position 1) but not of "follow-up" (position 9, later); the rest keep their order.
+    # "old-update" (position 3) updates "said-first" (1) and moves just ahead of it; "update" (5)
+    # then moves ahead of both. "follow-up" (9) is later than every update: nobody passes it
+    # because of it, and it keeps its order relative to the units that did not move.
     out = later_first(ranked, a, when, 0.9, updates=updates)
-    assert out == ["update", "said-first", "follow-up", "old-update"]
+    assert out == ["update", "old-update", "said-first", "follow-up"]
     assert later_first(ranked, a, when, 0.9, updates=[False] * 4) == ranked  # no change stated: unchanged
+
+
+def test_an_update_passes_only_units_about_the_same_thing():
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    ranked = ["budget-300", "trip-plan", "trip-later", "budget-now-350"]
+    when = [("2024-01-01", 1), ("2024-01-01", 2), ("2024-01-01", 3), ("2024-01-02", 0)]
+    updates = [False, False, False, True]
+    out = later_first(ranked, vectors, when, 0.9, updates=updates)
+    assert out == ["budget-now-350", "budget-300", "trip-plan", "trip-later"]
+    # An update ranked ahead of what it updates stays where it is.
+    moved = [3, 0, 1, 2]
+    assert later_first(out, vectors[moved], [when[i] for i in moved], 0.9, updates=[True, False, False, False]) == out
+    # With a relevance margin, a much less relevant update does not move.
+    relevance = np.array([0.8, 0.6, 0.6, 0.3])
+    assert later_first(ranked, vectors, when, 0.9, relevance, margin=0.1, updates=updates) == ranked
+
+
+def test_questions_asking_for_the_latest_state():
+    from hippograph.retrieve.ranking import asks_for_latest
+
+    assert asks_for_latest("What score did I achieve on my quiz most recently?")
+    assert asks_for_latest("What is my latest budget?")
+    assert asks_for_latest("Where do I live now?")
+    assert not asks_for_latest("What score did I achieve on my first quiz?")
+    assert not asks_for_latest("Who founded the company?")
 
 
 def test_change_cues():

@@ -129,6 +129,8 @@ class StoreWriter(ABC):
 class StoreReader(ABC):
     """What the query path reads: vectors, the PPR graph, records by id, and the change feed."""
 
+    namespace: str = DEFAULT_NAMESPACE  # entity ids outside the default namespace carry it
+
     @abstractmethod
     def generation(self) -> int:
         """A counter that moves whenever the stored graph changes (in any namespace)."""
@@ -222,7 +224,6 @@ class GraphStore(StoreWriter, StoreReader, StoreAdmin):
     """Durable home of documents, passages, episodes, entities, facts and their edges."""
 
     uri: str
-    namespace: str = DEFAULT_NAMESPACE
 
     @abstractmethod
     def in_namespace(self: S, namespace: str) -> S:

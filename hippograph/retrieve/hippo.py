@@ -23,9 +23,19 @@ from .index import IndexCache, RetrievalIndex
 from .keys import best_fact_cosine, keyed_scores
 from .linking import link_facts, recognition_filter
 from .multistep import bridge_seeds
-from .ranking import asks_about_self, later_first, states_a_change, weigh_speakers
+from .ranking import asks_about_self, asks_for_latest, later_first, states_a_change, weigh_speakers
 from .results import LinkedFact, RetrievalResult, RetrievedUnit
-from .seeds import entity_seeds, flatness, fuse_ranks, lexical_share, lexically_raised, seed_vector, weaker_than_dense
+from .seeds import (
+    entity_seeds,
+    flatness,
+    fuse_ranks,
+    lexical_share,
+    lexically_raised,
+    named_entities,
+    seed_vector,
+    weaker_than_dense,
+    with_named_entities,
+)
 from .strength import StrengthTerm
 from .temporal import before_as_of, is_present_tense, prefer_asked_relation, rank_in_time, time_filter
 from .timeview import TimeView, attach_time_view
@@ -129,16 +139,18 @@ class HippoRetriever:
         if self.strength is not None and cfg.strength_weight > 0:
             scores = self.strength.weigh(scores, index, self.now(), cfg.strength_weight, cfg.strength_half_life_days)
         by_speaker = mode == "hippo" and cfg.assistant_weight < 1.0 and asks_about_self(question)
-        depth = max(top_k, cfg.speaker_depth) if by_speaker else top_k
+        # What something is now: an update ahead of what it updates (a question in the past tense
+        # asks about the statement it names, whenever it was made, unless it asks for the latest).
+        state = mode == "hippo" and cfg.later_first > 0 and (is_present_tense(question) or asks_for_latest(question))
+        depth = max(top_k, cfg.speaker_depth if by_speaker else 0, cfg.later_first if state else 0)
         ranked = [(i, s) for i, s in highest_scoring(index.units.ids, scores, depth) if np.isfinite(s)]
         if by_speaker:
             episodes = self.store.episodes([i for i, _ in ranked if index.unit_kind[i] == "episode"])
             speakers = {e.id: e.speaker for e in episodes}
-            ranked = weigh_speakers(ranked, speakers, cfg.assistant_roles, cfg.assistant_weight)[:top_k]
-        # What something is now: the latest statement of it (a question in the past tense asks
-        # about the statement it names, whenever it was made).
-        if mode == "hippo" and cfg.later_first > 0 and is_present_tense(question):
+            ranked = weigh_speakers(ranked, speakers, cfg.assistant_roles, cfg.assistant_weight)
+        if state:
             ranked = self._later_first(index, ranked, dense, cfg, by_speaker)
+        ranked = ranked[:top_k]
         result.passages = self._units(index, ranked, dense)
         if self.strength is not None and cfg.track_recalls:
             self.strength.record([p.id for p in result.passages], self.now())
@@ -176,7 +188,7 @@ class HippoRetriever:
         times = [when(i) for i in head]
         rows = [index.units.position[i] for i in head]
         # "Equally relevant" is measured in standard deviations of this query's cosines.
-        margin = cfg.later_margin * float(dense.std())
+        margin = np.inf if cfg.later_margin is None else cfg.later_margin * float(dense.std())
         updates = [states_a_change(getattr(records.get(i), "text", "")) for i in head] if cfg.later_cue else None
         reordered = later_first(head, index.units.vectors[rows], times, cfg.same_topic, dense[rows], margin, updates)
         # Each unit takes the score of the position it now holds, so scores stay monotone.
@@ -222,6 +234,9 @@ class HippoRetriever:
             for link in links
         ]
         seeds = entity_seeds(index, links, cfg.entity_top_k)
+        if seeds and cfg.named_weight > 0:
+            named = named_entities(index, question, self.store.namespace)
+            seeds = with_named_entities(seeds, index, named, cfg.named_weight)
         clock("link")
         if not seeds:
             reason = "no fact linked to the question" if not links else "linked facts name no graph entity"

@@ -44,10 +44,10 @@ def later_first(
 ) -> list[str]:
     """Reorder ``ranked`` so that within each same-topic group the later unit comes first.
 
-    With ``updates`` (one flag per unit: its text states a change), only the latest flagged unit
-    of a group moves: ahead of the group's members stated before it, the rest keeping their order.
+    With ``updates`` (one flag per unit: its text states a change), only flagged units move, each
+    just ahead of the best-ranked earlier unit it updates (see ``updates_first``).
 
-    Two units are about the same thing when their cosine reaches ``threshold`` and their
+    Without, two units are about the same thing when their cosine reaches ``threshold`` and their
     ``relevance`` to the query (its cosine) differs by at most ``margin``: a merely related
     later turn that matches the question much worse does not jump ahead. A group keeps the
     rank positions it held; only which member sits where changes, so units outside any group
@@ -57,23 +57,46 @@ def later_first(
     """
     stamp = {i: w for i, w in enumerate(when) if w is not None}
     dated = list(stamp)
+    if updates is not None:
+        return updates_first(ranked, vectors, stamp, threshold, relevance, margin, updates)
     out = list(ranked)
     rel = None if relevance is None else np.asarray(relevance)[dated]
     for group in same_topic_groups(vectors[dated], threshold, rel, margin) if dated else []:
         members = sorted(dated[g] for g in group)  # rank positions, best first
-        if updates is None:
-            by_time = sorted(members, key=stamp.__getitem__, reverse=True)
-        else:
-            cued = [m for m in members if updates[m]]
-            if not cued:
-                continue
-            latest = max(cued, key=stamp.__getitem__)
-            rest = [m for m in members if m != latest]
-            jump = next((n for n, m in enumerate(rest) if stamp[m] < stamp[latest]), len(rest))
-            by_time = rest[:jump] + [latest] + rest[jump:]
+        by_time = sorted(members, key=stamp.__getitem__, reverse=True)
         for position, source in zip(members, by_time):
             out[position] = ranked[source]
     return out
+
+
+def updates_first(
+    ranked: list[str],
+    vectors: np.ndarray,
+    stamp: dict[int, tuple],
+    threshold: float,
+    relevance: np.ndarray | None,
+    margin: float,
+    flags: list[bool],
+) -> list[str]:
+    """Each flagged unit (it states a change) moves just ahead of the best-ranked earlier unit
+    it updates: one stated before it, about the same thing (cosine >= ``threshold``, relevance
+    within ``margin``). Flagged units are taken in time order, so of two updates of one thing
+    the later ends up first; every other unit keeps its relative order."""
+    order = list(range(len(ranked)))
+    sims = vectors @ vectors.T if len(ranked) else np.zeros((0, 0))
+    for unit in sorted((i for i in stamp if flags[i]), key=stamp.__getitem__):
+        at = order.index(unit)
+        updated = [
+            p
+            for p, other in enumerate(order[:at])
+            if other in stamp
+            and stamp[other] < stamp[unit]
+            and sims[unit, other] >= threshold
+            and (relevance is None or abs(float(relevance[unit]) - float(relevance[other])) <= margin)
+        ]
+        if updated:
+            order.insert(updated[0], order.pop(at))
+    return [ranked[i] for i in order]
 
 
 # Words a statement of a changed state uses ("moved the deadline to", "increased my budget to").
@@ -81,7 +104,7 @@ _CHANGE = re.compile(
     r"\b(?:chang(?:ed|es|ing)|mov(?:ed|ing)|(?:in|de)creas(?:ed|ing)|rais(?:ed|ing)|lower(?:ed|ing)|"
     r"extend(?:ed|ing)|shorten(?:ed|ing)|reschedul(?:ed|ing)|postpon(?:ed|ing)|updat(?:ed|ing)|"
     r"revis(?:ed|ing)|adjust(?:ed|ing)|switch(?:ed|ing)|replac(?:ed|ing)|cancel(?:l?ed|l?ing)|"
-    r"push(?:ed|ing) back|bump(?:ed|ing)|instead|no longer|anymore|now)\b",
+    r"push(?:ed|ing) back|bump(?:ed|ing)|instead|no longer|anymore|now|currently)\b",
     re.IGNORECASE,
 )
 
@@ -89,6 +112,19 @@ _CHANGE = re.compile(
 def states_a_change(text: str) -> bool:
     """Whether ``text`` announces that something changed (an update of an earlier statement)."""
     return bool(_CHANGE.search(text))
+
+
+# Wording that asks for the latest state, whatever the tense ("what did I score most recently?").
+_LATEST = re.compile(
+    r"\b(?:most recent(?:ly)?|latest|current(?:ly)?|now|so far|at the moment|these days|"
+    r"as of (?:today|now)|up to date|updated|new)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_latest(question: str) -> bool:
+    """Whether ``question`` asks for the latest state of something ("my latest score", "now")."""
+    return bool(_LATEST.search(question))
 
 
 # "I", "me", "my", ... (with contractions): the asker speaks of themselves.

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy as np
 
 from ..config import RetrievalSettings
 from ..errors import ConfigError
+from ..ids import entity_id
 from .dense import min_max
 from .index import RetrievalIndex
+from .lexical import STOP_WORDS
 from .linking import FactLink
 
 
@@ -26,6 +29,44 @@ def entity_seeds(index: RetrievalIndex, links: list[FactLink], keep: int) -> dic
     averaged = {e: total[e] / count[e] for e in total}
     best = sorted(averaged.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
     return {e: w for e, w in best if w > 0}
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def named_entities(index: RetrievalIndex, question: str, namespace: str, longest: int = 6) -> list[str]:
+    """Stored entities the question names verbatim: the longest spans (up to ``longest`` words)
+    with a capitalized or numeric word whose normalized text is an entity's id, left to right.
+
+    A lone capitalized first word is skipped (every question starts with one), and so are spans
+    that begin or end with a stop word ("I", "the World" in "the World Series")."""
+    words = [_POSSESSIVE.sub("", w) for w in _WORD.findall(question)]  # "Reed's" names Reed
+    used = [False] * len(words)
+    found: list[tuple[int, str]] = []
+    for n in range(min(longest, len(words)), 0, -1):
+        for start in range(len(words) - n + 1):
+            span = words[start : start + n]
+            if any(used[start : start + n]) or not any(w[0].isupper() or w[0].isdigit() for w in span):
+                continue
+            if (n == 1 and start == 0 and not span[0][0].isdigit()) or {span[0].lower(), span[-1].lower()} & STOP_WORDS:
+                continue
+            key = entity_id(" ".join(span), namespace)
+            if key in index.graph.index and index.unit_mentions.get(key, 0) > 0:
+                used[start : start + n] = [True] * n
+                found.append((start, key))
+    return [key for _, key in sorted(found)]
+
+
+def with_named_entities(
+    seeds: dict[str, float], index: RetrievalIndex, named: list[str], weight: float
+) -> dict[str, float]:
+    """``seeds`` plus each named entity at ``weight`` / units mentioning it: a name the question
+    states counts like a linked fact of score ``weight`` naming it (see ``entity_seeds``)."""
+    out = dict(seeds)
+    for entity in named:
+        out[entity] = out.get(entity, 0.0) + weight / max(1, index.unit_mentions.get(entity, 0))
+    return out
 
 
 def weaker_than_dense(links: list[FactLink], dense: np.ndarray, margin: float | None) -> bool:
