@@ -134,3 +134,53 @@ def test_llm_judge_supersedes_facts_the_rules_do_not_know(tmp_path, embedder):
     assert report.facts_superseded == 1
     assert facts["arsenal"].invalid_at.startswith("2023-01-01") and facts["chelsea"].invalid_at is None
     memory.close()
+
+
+BUDGET = [
+    {
+        "speaker": "user",
+        "text": "My monthly budget for books and subscriptions is $35.",
+        "timestamp": "2024-01-05T10:00:00Z",
+    },
+    {
+        "speaker": "assistant",
+        "text": "Noted: a $35 monthly cap on books and subscriptions.",
+        "timestamp": "2024-01-05T10:01:00Z",
+    },
+    {
+        "speaker": "user",
+        "text": "Can you recommend a science fiction series to start?",
+        "timestamp": "2024-01-05T10:02:00Z",
+    },
+    {
+        "speaker": "assistant",
+        "text": "Try The Expanse, beginning with Leviathan Wakes.",
+        "timestamp": "2024-01-05T10:03:00Z",
+    },
+    {
+        "speaker": "user",
+        "text": "I increased my monthly budget for books and subscriptions to $50 after the raise.",
+        "timestamp": "2024-02-10T09:00:00Z",
+    },
+    {"speaker": "user", "text": "Which audiobook app has the best narrators?", "timestamp": "2024-02-10T09:05:00Z"},
+]
+
+
+def test_an_update_outranks_the_statement_it_updates_for_questions_about_now(memory, tmp_path):
+    from dataclasses import replace
+
+    memory.ingest([str(chat(tmp_path / "budget.jsonl", [t | {"conversation_id": "b"} for t in BUDGET]))])
+    cfg = replace(memory.settings.retrieval, fallback_margin=None)
+
+    def first(question: str, **changes) -> str:
+        result = memory.retriever.retrieve(question, top_k=1, settings=replace(cfg, **changes))
+        return result.passages[0].text
+
+    question = "What is my monthly budget for books and subscriptions?"
+    assert "$35" in first(question, later_first=0)  # the earlier statement matches best
+    assert "$50" in first(question)  # the update moves ahead of it, even with top_k=1
+    assert "$50" in first("What did I set as my monthly book budget most recently?")
+    # A question in the past tense asks about the statement it names: nothing moves.
+    assert first("What was my monthly budget for books and subscriptions in January?") == first(
+        "What was my monthly budget for books and subscriptions in January?", later_first=0
+    )
