@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING
@@ -16,7 +16,7 @@ from ..embedding import Embedder
 from ..errors import ConfigError
 from ..graph.ppr import personalized_pagerank
 from ..graph.store import StoreReader
-from ..records import Activation
+from ..records import Activation, Episode, Passage
 from .clue import draft_answer, with_clue_links
 from .dense import top_k as highest_scoring
 from .index import IndexCache, RetrievalIndex
@@ -134,28 +134,42 @@ class HippoRetriever:
                 scores = fuse_ranks(scores, bm25, share, cfg.fusion_k, matched_only=True)
         else:
             clock("link")
-        present = cfg.time_aware and is_present_tense(question)
+        present_tense = is_present_tense(question)
+        present = cfg.time_aware and present_tense
         scores = rank_in_time(scores, seen, view, as_of, present, cfg.superseded_penalty, [f.id for f in result.facts])
         if self.strength is not None and cfg.strength_weight > 0:
             scores = self.strength.weigh(scores, index, self.now(), cfg.strength_weight, cfg.strength_half_life_days)
         by_speaker = mode == "hippo" and cfg.assistant_weight < 1.0 and asks_about_self(question)
         # What something is now: an update ahead of what it updates (a question in the past tense
         # asks about the statement it names, whenever it was made, unless it asks for the latest).
-        state = mode == "hippo" and cfg.later_first > 0 and (is_present_tense(question) or asks_for_latest(question))
+        state = mode == "hippo" and cfg.later_first > 0 and (present_tense or asks_for_latest(question))
         depth = max(top_k, cfg.speaker_depth if by_speaker else 0, cfg.later_first if state else 0)
         ranked = [(i, s) for i, s in highest_scoring(index.units.ids, scores, depth) if np.isfinite(s)]
+        # Both rules read the candidates' records (speakers, dates, texts): one read serves them.
+        records = self._records(index, [i for i, _ in ranked]) if by_speaker or state else {}
         if by_speaker:
-            episodes = self.store.episodes([i for i, _ in ranked if index.unit_kind[i] == "episode"])
-            speakers = {e.id: e.speaker for e in episodes}
+            speakers = {i: r.speaker for i, r in records.items() if isinstance(r, Episode)}
             ranked = weigh_speakers(ranked, speakers, cfg.assistant_roles, cfg.assistant_weight)
         if state:
-            ranked = self._later_first(index, ranked, dense, cfg, by_speaker)
+            ranked = self._later_first(index, ranked, dense, cfg, records, by_speaker)
         ranked = ranked[:top_k]
         result.passages = self._units(index, ranked, dense)
         if self.strength is not None and cfg.track_recalls:
             self.strength.record([p.id for p in result.passages], self.now())
         clock("rank")
         return result
+
+    def _records(
+        self, index: RetrievalIndex, unit_ids: list[str], episode_ids: Sequence[str] = ()
+    ) -> dict[str, Passage | Episode]:
+        """Records of ``unit_ids`` (passages and episodes, by kind) and of ``episode_ids``, by id."""
+        kinds = index.unit_kind
+        records: dict[str, Passage | Episode] = {
+            p.id: p for p in self.store.passages([i for i in unit_ids if kinds[i] == "passage"])
+        }
+        episodes = [i for i in unit_ids if kinds[i] == "episode"] + list(episode_ids)
+        records |= {e.id: e for e in self.store.episodes(episodes)}
+        return records
 
     def _bm25(self, index: RetrievalIndex, question: str) -> np.ndarray:
         return index.lexical_index(self.store).scores(question, index.units.position, len(index.units))
@@ -166,14 +180,13 @@ class HippoRetriever:
         ranked: list[tuple[str, float]],
         dense: np.ndarray,
         cfg: RetrievalSettings,
+        records: dict[str, Passage | Episode],
         asker_only: bool = False,
     ) -> list[tuple[str, float]]:
-        """Later units first within same-topic groups of the top ``cfg.later_first`` (positions kept).
-        ``asker_only``: assistant turns never move (a reply is later than the statement it answers,
-        but it is not an update of it)."""
+        """Updates ahead of what they update among the top ``cfg.later_first`` (see ``later_first``);
+        ``records``: those units' records. ``asker_only``: assistant turns never move (a reply is
+        later than the statement it answers, but it is not an update of it)."""
         head = [i for i, _ in ranked[: cfg.later_first]]
-        records = {e.id: e for e in self.store.episodes([i for i in head if index.unit_kind[i] == "episode"])}
-        records |= {p.id: p for p in self.store.passages([i for i in head if index.unit_kind[i] == "passage"])}  # type: ignore[misc]
 
         roles = {role.lower() for role in cfg.assistant_roles}
 
@@ -296,15 +309,14 @@ class HippoRetriever:
         episode_ids = [i for i, _ in ranked if index.unit_kind[i] == "episode"]
         around = {i: [n for n in (index.previous_episode.get(i), index.next_episode.get(i)) if n] for i in episode_ids}
         neighbour_ids = sorted({n for ns in around.values() for n in ns} - set(episode_ids))
-        records = {p.id: p for p in self.store.passages(passage_ids)}
-        records |= {e.id: e for e in self.store.episodes(episode_ids + neighbour_ids)}  # type: ignore[misc]
+        records = self._records(index, passage_ids + episode_ids, neighbour_ids)
         out = []
         for unit_id, score in ranked:
             r = records.get(unit_id)
             if r is None:
                 continue
             cosine = round(float(dense[index.units.position[unit_id]]), 6)
-            if index.unit_kind[unit_id] == "passage":
+            if isinstance(r, Passage):
                 out.append(
                     RetrievedUnit(
                         r.id,
@@ -324,12 +336,12 @@ class HippoRetriever:
                     {
                         "id": n.id,
                         "source_id": n.source_id,
-                        "speaker": n.speaker,  # type: ignore[attr-defined]
+                        "speaker": n.speaker,
                         "text": n.text,
                         "occurred_at": n.occurred_at,
                     }
                     for n in (records.get(i) for i in around[unit_id])
-                    if n
+                    if isinstance(n, Episode)
                 ]
                 out.append(
                     RetrievedUnit(
@@ -341,7 +353,7 @@ class HippoRetriever:
                         r.document_id,
                         r.source_id,
                         r.occurred_at,
-                        r.speaker,  # type: ignore[attr-defined]
+                        r.speaker,
                         context,
                         cosine,
                     )
