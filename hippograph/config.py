@@ -55,7 +55,10 @@ class RetrievalSettings:
     later_margin: float | None = None
     later_cue: bool = True  # only a unit stating a change ("moved", "increased", ...) moves ahead
     damping: float = 0.5  # probability of following an edge in PPR
-    ppr_tolerance: float = 1e-6  # L1 convergence of the power iteration
+    ppr_tolerance: float = 1e-6  # L1 convergence of the global iteration (when ppr_epsilon is None)
+    # Local forward push: each score within ppr_epsilon * weighted degree / (1 - damping) of the
+    # exact one, at a cost set by the seeds' neighbourhood instead of the graph's size.
+    ppr_epsilon: float | None = 1e-7
     use_filter: bool = True  # recognition filter (LLM when configured, else threshold)
     filter_threshold: float = 0.0  # raw cosine a linked fact must reach without an LLM
     # Dense fallback on weak links: hippo ranks as dense when the best linked fact's cosine with

@@ -1,4 +1,4 @@
-"""Our CSR power iteration against igraph's PRPACK personalized PageRank."""
+"""Our CSR PPR solvers (Chebyshev and forward push) against igraph's PRPACK personalized PageRank."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import igraph
 import numpy as np
 import pytest
 
-from hippograph.graph.ppr import GraphMatrix, personalized_pagerank
-from hippograph.records import GraphEdges
+from hippograph.graph.ppr import GraphMatrix, local_pagerank, personalized_pagerank
+from hippograph.records import EdgeDelta, GraphEdges
 
 
 def random_graph(seed: int, n: int, m: int, isolated: int = 0):
@@ -47,6 +47,36 @@ def test_matches_igraph_prpack(seed):
     assert np.abs(ours - theirs).sum() < 1e-6
     top = lambda v: list(np.argsort(-v, kind="stable")[:20])
     assert top(ours) == top(theirs)
+    # Forward push: every score within its documented bound, epsilon * degree / (1 - d).
+    degree = graph.degrees(np.arange(graph.size))
+    for epsilon in (1e-3, 1e-5, 1e-8):
+        pushed = local_pagerank(graph, reset, damping=0.5, epsilon=epsilon)
+        assert (np.abs(pushed - theirs) <= epsilon * degree / 0.5 + 1e-8).all()
+    pushed = local_pagerank(graph, reset, damping=0.5, epsilon=1e-10)
+    assert np.abs(pushed - theirs).sum() < 1e-6 and top(pushed) == top(theirs)
+    loose = local_pagerank(graph, reset, damping=0.5, epsilon=1e-3)
+    assert np.abs(loose - theirs).sum() > 1e-4  # the tolerance is real: a loose epsilon stops early
+
+
+def test_local_pagerank_reads_the_edge_delta():
+    names, edges, src, dst, w = random_graph(7, 300, 1200, isolated=2)
+    graph = GraphMatrix.from_edges(edges, nodes=names)
+    graph.apply(
+        [
+            EdgeDelta(names[1], names[7], 2.0),
+            EdgeDelta(names[int(src[0])], names[int(dst[0])], -float(w[0])),  # an edge removed
+            EdgeDelta("fresh", names[3], 1.5),  # a node appended
+            EdgeDelta("fresh", names[-1], 0.5),  # an isolated node joins the graph
+        ]
+    )
+    assert graph._delta  # still unmerged: the push must read base + delta
+    reset = np.zeros(graph.size)
+    reset[[graph.index["fresh"], graph.index[names[1]], graph.index[names[20]]]] = [1.0, 0.5, 0.25]
+    exact = personalized_pagerank(graph, reset, damping=0.5, tolerance=1e-10)
+    pushed = local_pagerank(graph, reset, damping=0.5, epsilon=1e-10)
+    assert np.abs(pushed - exact).sum() < 1e-6
+    graph.merge()
+    assert np.abs(local_pagerank(graph, reset, damping=0.5, epsilon=1e-10) - exact).sum() < 1e-6
 
 
 def test_scores_sum_to_one_and_favour_seeds():
@@ -74,3 +104,7 @@ def test_bad_reset_is_refused():
         personalized_pagerank(graph, np.zeros(graph.size))
     with pytest.raises(ValueError):
         personalized_pagerank(graph, np.ones(graph.size), damping=1.0)
+    with pytest.raises(ValueError):
+        local_pagerank(graph, np.zeros(graph.size))
+    with pytest.raises(ValueError):
+        local_pagerank(graph, np.ones(graph.size), epsilon=0.0)

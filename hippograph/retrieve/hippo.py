@@ -14,7 +14,7 @@ from ..config import RetrievalSettings
 from ..dates import parse_as_of
 from ..embedding import Embedder
 from ..errors import ConfigError
-from ..graph.ppr import personalized_pagerank
+from ..graph.ppr import GraphMatrix, local_pagerank, personalized_pagerank
 from ..graph.store import StoreReader
 from ..records import Activation, Episode, Passage
 from .clue import draft_answer, with_clue_links
@@ -49,6 +49,14 @@ MODES = ("hippo", "dense")
 def embed_query(embedder: Embedder, text: str) -> np.ndarray:
     encode_query = getattr(embedder, "encode_query", None)
     return encode_query(text) if encode_query else embedder.encode([text])[0]
+
+
+def walk(graph: GraphMatrix, reset: np.ndarray, cfg: RetrievalSettings) -> np.ndarray:
+    """PPR by local push when ``ppr_epsilon`` is set (cost bounded by the seeds' neighbourhood),
+    else by the global Chebyshev iteration to ``ppr_tolerance``."""
+    if cfg.ppr_epsilon:
+        return local_pagerank(graph, reset, cfg.damping, cfg.ppr_epsilon)
+    return personalized_pagerank(graph, reset, cfg.damping, cfg.ppr_tolerance)
 
 
 class StageClock:
@@ -267,7 +275,7 @@ class HippoRetriever:
             best = best_fact_cosine(view.support(len(index.fact_records)), fact_cosine, valid)
             keyed = keyed_scores(keyed, best, cfg.fact_keys)
         reset = seed_vector(index, seeds, keyed, cfg)
-        mass = personalized_pagerank(index.graph, reset, cfg.damping, cfg.ppr_tolerance)
+        mass = walk(index.graph, reset, cfg)
         unit_mass = mass[index.unit_nodes]
         covered = set(seeds)
         ends = [(f.subject, f.object) for f in index.fact_records] if cfg.multi_step > 0 else []
@@ -292,7 +300,7 @@ class HippoRetriever:
             hop = np.zeros(index.graph.size)
             for entity, weight in bridge.items():
                 hop[index.graph.index[entity]] = weight
-            hop_mass = personalized_pagerank(index.graph, hop / hop.sum(), cfg.damping, cfg.ppr_tolerance)
+            hop_mass = walk(index.graph, hop / hop.sum(), cfg)
             fused = fuse_ranks(unit_mass, hop_mass[index.unit_nodes], cfg.multi_step_weight, cfg.fusion_k)
             unit_mass = fused / fused.max() * float(unit_mass.max())
             if {int(i) for i in np.argsort(-unit_mass, kind="stable")[: cfg.multi_step_units]} == set(top):
