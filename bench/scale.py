@@ -167,20 +167,24 @@ def measure(path: Path, passages: int, backend: str) -> dict:
     # Add one document, then answer the first query after it (plan, write, supersession,
     # synonyms, index refresh, link + PPR + rank; the synthetic encoder stands in for encoding).
     add_ms = []
+    add_stages: list[dict[str, float]] = []
     added_docs = []
     for n, doc in enumerate(synthetic_documents(20, 10**8 + int(time.time()), rng, mentions, next_entity)):
         started = time.perf_counter()
         report = ingest([doc], store, settings, process, extractor="none", synonyms=synonyms)
         result = retriever.retrieve(questions[n], top_k=10)
         add_ms.append((time.perf_counter() - started) * 1000)
+        add_stages.append({**{k: v * 1000 for k, v in report.stage_seconds.items()}, **result.timings_ms})
         assert report.added and result.passages
         added_docs += report.added
     index = retriever.indexes.get()
     query_ms = []
+    query_stages: list[dict[str, float]] = []
     for q in questions[20:120]:
         started = time.perf_counter()
-        retriever.retrieve(q, top_k=10)
+        result = retriever.retrieve(q, top_k=10)
         query_ms.append((time.perf_counter() - started) * 1000)
+        query_stages.append(result.timings_ms)
     recall = ann_recall(index, encoder, questions) if backend != "exact" else 1.0
     stats = store.stats()
     size = sum(os.path.getsize(f"{path}{s}") for s in ("", "-wal") if os.path.exists(f"{path}{s}"))
@@ -205,8 +209,16 @@ def measure(path: Path, passages: int, backend: str) -> dict:
             "rss_before_load_mb": round(baseline_rss, 0),
             "index_mb": memory,
             "add_then_query_p95_ms": round(float(np.percentile(add_ms, 95)), 1),
+            # Median milliseconds per stage: where the time goes (ingest stages, then the query's).
+            "add_then_query_stages_ms": median_stages(add_stages),
+            "query_stages_ms": median_stages(query_stages),
         },
     }
+
+
+def median_stages(runs: list[dict[str, float]]) -> dict[str, float]:
+    stages = dict.fromkeys(k for run in runs for k in run)
+    return {k: round(statistics.median(run.get(k, 0.0) for run in runs), 2) for k in stages}
 
 
 def ann_recall(index, encoder, questions: list[str]) -> float:

@@ -223,6 +223,32 @@ def test_alias_candidates_and_facts_by_object_are_read_by_index(store):
     assert store.facts_with_object("zed") == []
 
 
+def test_sqlite_full_names_are_read_by_index_not_by_scanning_a_shared_first_word(tmp_path):
+    """A million "entity 123" ids must not make the alias read scan them: the partial index
+    ``entities_full_name`` holds only full-name-shaped ids, keyed by their first word."""
+    import sqlite3
+
+    from hippograph.graph.sqlite_schema import FIRST_WORD, FULL_NAME
+    from hippograph.graph.sqlite_store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "names.db")
+    numbered = [(f"entity {i}", "near", "hub") for i in range(300)]
+    named = [("entity alpha", "near", "hub"), ("entity alpha beta", "near", "hub"), ("entity a b c", "near", "hub")]
+    store.write_document(batch("many", ["Entities everywhere."], numbered + named))
+    # Three-word names count (two or three words, as ``ids.full_name`` says); four words do not.
+    assert store.entities_named(["entity"]) == ["entity alpha", "entity alpha beta"]
+    db = sqlite3.connect(tmp_path / "names.db")
+    (entries,) = db.execute(f"SELECT count(*) FROM entities INDEXED BY entities_full_name WHERE {FULL_NAME}").fetchone()
+    assert entries == 2  # "entity alpha", "entity alpha beta": no numbered id, no bare word
+    plan = db.execute(
+        f"EXPLAIN QUERY PLAN SELECT id FROM entities WHERE namespace=? AND {FIRST_WORD}=? AND id > ? AND {FULL_NAME} "
+        "ORDER BY id LIMIT ?",
+        ("default", "entity", "", 64),
+    ).fetchall()
+    assert "USING INDEX entities_full_name" in plan[0][-1]
+    store.close()
+
+
 def test_the_lexical_index_reads_and_follows_the_store(store):
     """BM25 reads unit texts through the store interface only, and follows writes and deletes."""
     from hippograph.retrieve.index import IndexCache

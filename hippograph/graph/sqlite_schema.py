@@ -27,6 +27,16 @@ MIGRATIONS = {
     4: [],  # thoughts: the cites table (created by SCHEMA below, like every table)
 }
 
+# The alias rule's read (``entities_named``): entities whose id is a first word followed by one
+# or two more words with no digit, keyed by that first word. A partial index on expressions, so
+# a store of a million "entity 123" ids answers "full names after 'entity'" without a scan; a
+# query uses it only when it repeats these expressions exactly.
+FIRST_WORD = "substr(id, 1, instr(id, ' ') - 1)"
+FULL_NAME = (
+    "instr(id, ' ') > 1 AND substr(id, instr(id, ' ')) NOT GLOB '*[0-9]*' "
+    "AND substr(id, instr(id, ' ') + 1) NOT GLOB '* * *' AND embedding IS NOT NULL"
+)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -76,7 +86,8 @@ CREATE INDEX IF NOT EXISTS passages_namespace ON passages(namespace);
 CREATE INDEX IF NOT EXISTS episodes_namespace ON episodes(namespace);
 CREATE INDEX IF NOT EXISTS entities_namespace ON entities(namespace, synonyms_pending);
 CREATE INDEX IF NOT EXISTS facts_namespace ON facts(namespace);
-"""
+CREATE INDEX IF NOT EXISTS entities_full_name ON entities(namespace, FIRST_WORD, id) WHERE FULL_NAME;
+""".replace("FIRST_WORD", FIRST_WORD).replace("FULL_NAME", FULL_NAME)
 
 
 def blob(vector: np.ndarray | None) -> bytes | None:

@@ -34,7 +34,7 @@ from .sqlite_export import EPISODE_COLUMNS as _EPISODE
 from .sqlite_export import FACT_COLUMNS as _FACT
 from .sqlite_export import PASSAGE_COLUMNS as _PASSAGE
 from .sqlite_export import export_document
-from .sqlite_schema import SCHEMA_VERSION, Connection
+from .sqlite_schema import FIRST_WORD, FULL_NAME, SCHEMA_VERSION, Connection
 from .store import VECTOR_KINDS, GraphStore, Supersede
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
@@ -153,17 +153,16 @@ class SQLiteStore(GraphStore):
         return sorted(found)
 
     def _full_names_after(self, word: str, enough: int = 2, page: int = 64) -> list[str]:
-        """Full names continuing ``word`` (primary-key range ["w ", "w!"), one or two more words with
-        no digit), in id order, until ``enough`` qualify: a first word shared by a million names
-        ("entity 1", "entity 2", ...) costs a page, not a scan."""
+        """Full names continuing ``word`` (one or two more words with no digit), in id order, until
+        ``enough`` qualify: read through the partial index ``entities_full_name``, so a first word
+        shared by a million ids with digits ("entity 1", "entity 2", ...) costs one index probe."""
         out: list[str] = []
-        after, op = word + " ", ">="
+        after = ""
         while True:
             rows = self._query(
-                f"SELECT id FROM entities WHERE id {op} ? AND id < ? "
-                "AND substr(id, ?) NOT GLOB '*[0-9]*' AND substr(id, ?) NOT GLOB '* * *' "
-                "AND embedding IS NOT NULL AND +namespace=? ORDER BY id LIMIT ?",
-                (after, word + "!", len(word) + 1, len(word) + 1, self.namespace, page),
+                f"SELECT id FROM entities WHERE namespace=? AND {FIRST_WORD}=? AND id > ? AND {FULL_NAME} "
+                "ORDER BY id LIMIT ?",
+                (self.namespace, word, after, page),
             )
             for (entity_id,) in rows:
                 if is_full_name(entity_id):
@@ -172,7 +171,7 @@ class SQLiteStore(GraphStore):
                         return out
             if len(rows) < page:
                 return out
-            after, op = rows[-1][0], ">"
+            after = rows[-1][0]
 
     # -- reading (the query path) -------------------------------------------------
     def generation(self) -> int:

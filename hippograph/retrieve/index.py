@@ -185,7 +185,7 @@ class RetrievalIndex:
             del self.previous_episode[b]
 
     def _refresh_units(self, store: StoreReader, changes: ChangeSet) -> None:
-        gone = set().union(*(changes.removed[k] for k in UNIT_KINDS)) & set(self.units.position)
+        gone = {i for k in UNIT_KINDS for i in changes.removed[k] if i in self.units.position}  # no copy of every id
         for source, target in self.units.remove(gone):
             self.unit_nodes[target] = self.unit_nodes[source]
         self.unit_nodes = self.unit_nodes[: len(self.units)]
@@ -204,7 +204,7 @@ class RetrievalIndex:
             self.unit_nodes = np.concatenate([self.unit_nodes, added])
 
     def _refresh_facts(self, store: StoreReader, changes: ChangeSet) -> None:
-        moves = self.facts.remove(changes.removed["fact"] & set(self.facts.position))
+        moves = self.facts.remove({i for i in changes.removed["fact"] if i in self.facts.position})
         for source, target in moves:
             self.fact_records[target] = self.fact_records[source]
             self.fact_valid[target] = self.fact_valid[source]
